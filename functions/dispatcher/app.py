@@ -1,0 +1,31 @@
+"""Dispatcher Lambda: on the schedule, send one poll job per due mailbox."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from commsync.adapters.aws import build_aws_engine
+from commsync.engine import Engine
+from commsync.observability import logger, metrics, tracer
+from commsync.services.dispatch import dispatch
+from commsync.settings import aws_settings
+
+SETTINGS = aws_settings()  # a missing variable fails the cold start, naming it
+
+
+@cache
+def engine() -> Engine:
+    return build_aws_engine(SETTINGS)
+
+
+@logger.inject_lambda_context(log_event=False)
+@metrics.log_metrics(raise_on_empty_metrics=False)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    result = dispatch(engine())
+    metrics.add_metric(name="MailboxesDispatched", unit=MetricUnit.Count, value=result.sent)
+    metrics.add_metric(name="MailboxesSkipped", unit=MetricUnit.Count, value=result.skipped)
+    return {"sent": result.sent, "skipped": result.skipped}

@@ -1,0 +1,24 @@
+"""AWS implementations of the ports, and the engine built from a function's environment."""
+
+from __future__ import annotations
+
+from commsync.engine import Engine
+from commsync.settings import AwsSettings
+
+
+def build_aws_engine(settings: AwsSettings) -> Engine:
+    # Imported here so that local mode never pays for boto3's import.
+    from commsync.adapters.aws.dynamodb_state import DynamoState
+    from commsync.adapters.aws.s3_blobs import S3Blobs
+    from commsync.adapters.aws.secretsmanager_secrets import SecretsManagerSecrets
+    from commsync.adapters.aws.sns_notifier import SnsNotifier
+    from commsync.adapters.aws.sqs_queue import SqsQueue
+
+    return Engine(
+        state=DynamoState(settings.table_name),
+        blobs=S3Blobs(settings.bucket_name),
+        queue=SqsQueue(settings.queue_url),
+        notifier=SnsNotifier(settings.topic_arn),
+        secrets=SecretsManagerSecrets(settings.secret_prefix),
+        ai_unit_quota=settings.ai_unit_quota,
+    )

@@ -1,0 +1,1 @@
+"""Local implementations of the ports: SQLite, a directory, an in-process queue, the log."""

@@ -1,0 +1,132 @@
+"""The `commsync` console script (INTERFACES.md fixes its commands and exit codes)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+from commsync import __version__
+from commsync.cleaning.build import Origin, clean
+from commsync.errors import ConfigError
+from commsync.local_config import load_config
+from commsync.local_mode import LocalRuntime, apply_config, open_local, run_forever, run_once
+from commsync.observability import logger
+from commsync.output import ProgressPrinter, print_outcomes, print_status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    # The CLI talks to people: the JSON log shows warnings and worse unless asked for more.
+    logger.setLevel("DEBUG" if args.verbose else "WARNING")
+    try:
+        code: int = args.handler(args)
+    except ConfigError as exc:
+        print(f"commsync: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="commsync", description="Sync mailboxes into comment records.")
+    parser.add_argument("--version", action="version", version=f"commsync {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every step (JSON lines on stderr)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="write a sample mail export and sync it locally")
+    demo.add_argument(
+        "--dir", type=Path, default=Path("commsync-demo"), help="where to put it (default: %(default)s)"
+    )
+    demo.set_defaults(handler=_demo)
+
+    run = sub.add_parser("run", help="sync the mailboxes of a config file (local mode)")
+    run.add_argument("--config", type=Path, required=True, help="the TOML config file")
+    run.add_argument("--once", action="store_true", help="sync every mailbox to completion, then exit")
+    run.set_defaults(handler=_run)
+
+    parse = sub.add_parser("parse", help="print the comment JSON of one .eml file")
+    parse.add_argument("file", type=Path)
+    parse.set_defaults(handler=_parse)
+
+    status = sub.add_parser("status", help="integrations and mailboxes: state, last sync, counts")
+    status.add_argument(
+        "--config", type=Path, help="config file (default: $COMMSYNC_CONFIG, ./commsync.toml, or the demo's)"
+    )
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(handler=_status)
+    return parser
+
+
+def _open(config_path: Path) -> LocalRuntime:
+    runtime = open_local(load_config(config_path))
+    apply_config(runtime)
+    return runtime
+
+
+def _run(args: argparse.Namespace) -> int:
+    runtime = _open(args.config)
+    try:
+        if args.once:
+            outcomes = run_once(runtime, ProgressPrinter(sys.stderr))
+            return print_outcomes(runtime, outcomes, sys.stdout)
+        stop = threading.Event()
+
+        def _stop(_signum: int, _frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        print("syncing continuously; Ctrl-C stops", file=sys.stderr)
+        run_forever(runtime, stop, ProgressPrinter(sys.stderr))
+        return 0
+    finally:
+        runtime.close()
+
+
+def _parse(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        print(f"commsync parse: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    origin = Origin(
+        integration="local/parse", kind="eml", bucket="parse", mailbox="", folder=path.parent.name
+    )
+    print(clean(raw, origin, datetime.now(UTC)).comment.to_json())
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from commsync.settings import local_config_path
+
+    candidates = (
+        [args.config]
+        if args.config
+        else [Path(p) for p in (local_config_path(), "commsync.toml", "commsync-demo/commsync.toml") if p]
+    )
+    config_path = next((p for p in candidates if p.is_file()), None)
+    if config_path is None:
+        print("commsync status: no config file found; pass --config FILE", file=sys.stderr)
+        return 2
+    runtime = _open(config_path)
+    try:
+        print_status(runtime, as_json=args.json, out=sys.stdout)
+    finally:
+        runtime.close()
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from commsync.demo import run_demo
+
+    return run_demo(args.dir, sys.stdout, sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

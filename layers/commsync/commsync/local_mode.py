@@ -1,0 +1,90 @@
+"""Local mode: the same dispatcher and poller in one process, on SQLite and a directory."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from commsync.adapters.local.file_blobs import FileBlobs
+from commsync.adapters.local.file_secrets import FileSecrets
+from commsync.adapters.local.log_notifier import LogNotifier
+from commsync.adapters.local.memory_queue import MemoryQueue
+from commsync.adapters.local.sqlite_state import SqliteState
+from commsync.engine import Engine
+from commsync.local_config import LocalConfig
+from commsync.models import MailboxRef, SyncCounts
+from commsync.services.dispatch import dispatch
+from commsync.services.manage import apply_integration, apply_mailbox
+from commsync.services.poll import PollLimits, PollOutcome, PollStatus, poll
+from commsync.settings import local_secret_environment
+
+Progress = Callable[[MailboxRef, SyncCounts], None]
+
+
+@dataclass
+class LocalRuntime:
+    config: LocalConfig
+    engine: Engine
+    queue: MemoryQueue
+    state: SqliteState
+    outcomes: dict[str, PollOutcome] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.state.close()
+
+
+def open_local(config: LocalConfig) -> LocalRuntime:
+    state = SqliteState(config.store / "state.sqlite3")
+    queue = MemoryQueue()
+    engine = Engine(
+        state=state,
+        blobs=FileBlobs(config.store),
+        queue=queue,
+        notifier=LogNotifier(),
+        secrets=FileSecrets(config.secrets_file, local_secret_environment()),
+        ai_unit_quota=config.ai_unit_quota,
+    )
+    return LocalRuntime(config=config, engine=engine, queue=queue, state=state)
+
+
+def apply_config(runtime: LocalRuntime) -> None:
+    """The file is the source of truth for definitions; runtime state (checkpoints, counts) stays."""
+    for item in runtime.config.integrations:
+        integration = apply_integration(runtime.engine, item.to_integration(), enabled=item.enabled)
+        for mailbox in item.mailboxes:
+            apply_mailbox(runtime.engine, mailbox.to_mailbox(integration.key), enabled=mailbox.enabled)
+
+
+def run_once(runtime: LocalRuntime, progress: Progress | None = None) -> dict[str, PollOutcome]:
+    """Poll every enabled mailbox now, following continuations until each one is done."""
+    engine, now = runtime.engine, runtime.engine.clock()
+    for integration in engine.state.list_integrations():
+        for mailbox, state in engine.state.list_mailboxes(integration.key):
+            if state.enabled:
+                engine.state.schedule_poll(mailbox.ref, now)
+    dispatch(engine)
+    return drain(runtime, progress)
+
+
+def drain(runtime: LocalRuntime, progress: Progress | None = None) -> dict[str, PollOutcome]:
+    outcomes: dict[str, PollOutcome] = {}
+    limits = PollLimits(page_size=runtime.config.page_size)
+    while (job := runtime.queue.receive()) is not None:
+        outcome = poll(runtime.engine, job, limits=limits, progress=progress)
+        previous = outcomes.get(job.mailbox.key)
+        if previous and outcome.status is not PollStatus.FAILED:
+            outcome.counts = previous.counts.add(outcome.counts)
+        outcomes[job.mailbox.key] = outcome
+    runtime.outcomes.update(outcomes)
+    return outcomes
+
+
+def run_forever(
+    runtime: LocalRuntime, stop: threading.Event, progress: Progress | None = None, tick_seconds: float = 5.0
+) -> None:
+    """Dispatch and drain until `stop` is set; the schedule lives in the state, as on AWS."""
+    while not stop.is_set():
+        dispatch(runtime.engine)
+        drain(runtime, progress)
+        stop.wait(tick_seconds)

@@ -1,0 +1,59 @@
+"""An integration: one connection to one server or tenant (design section 2)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from commsync.errors import DisableReason, FailureClass
+from commsync.models.common import DomainModel, Slug, UtcDatetime
+
+
+class SourceKind(StrEnum):
+    EML = "eml"
+    EWS = "ews"
+    GRAPH = "graph"
+    SALESFORCE = "salesforce"
+
+
+class Disabled(DomainModel):
+    """Why something stopped syncing; cleared by re-enabling."""
+
+    reason: DisableReason
+    at: UtcDatetime
+    failure_class: FailureClass | None = None
+    error: str | None = Field(default=None, max_length=2000)
+
+
+class Integration(DomainModel):
+    project: Slug
+    name: Slug
+    kind: SourceKind
+    # eml: the root directory of the export; ews/graph/salesforce: the server's URL.
+    endpoint: str = Field(min_length=1, max_length=2048)
+    bucket: Slug
+    # Name of the secret (Secrets Manager id suffix, or key of the local secrets file).
+    # The secret's value never sits in this model.
+    secret: str | None = Field(default=None, max_length=256, pattern=r"^[A-Za-z0-9/_+=.@-]+$")
+    options: dict[str, str | int | bool] = Field(default_factory=dict)
+    disabled: Disabled | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.project}/{self.name}"
+
+    @property
+    def enabled(self) -> bool:
+        return self.disabled is None
+
+    @model_validator(mode="after")
+    def _endpoint_scheme(self) -> Integration:
+        # Design section 4: HTTPS only for every server source.
+        # The emulators on loopback speak plain HTTP; the option admits only loopback addresses.
+        insecure_ok = bool(self.options.get("allow_insecure_loopback")) and self.endpoint.startswith(
+            ("http://127.0.0.1:", "http://localhost:", "http://[::1]:")
+        )
+        if self.kind is not SourceKind.EML and not self.endpoint.startswith("https://") and not insecure_ok:
+            raise ValueError(f"endpoint: {self.kind} integrations need an https:// URL")
+        return self

@@ -1,0 +1,103 @@
+"""A mailbox inside an integration, its filters, and its runtime state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from fnmatch import fnmatchcase
+
+from pydantic import Field, field_validator
+
+from commsync.models.common import DomainModel, UtcDatetime
+from commsync.models.integration import Disabled
+
+
+class FolderFilter(DomainModel):
+    """Folder paths like "Inbox/Projects"; glob patterns allowed. Deny wins over allow."""
+
+    allow: list[str] = Field(default_factory=list)
+    deny: list[str] = Field(default_factory=list)
+
+    def admits(self, path: str) -> bool:
+        folded = path.casefold()
+        if any(fnmatchcase(folded, p.casefold()) for p in self.deny):
+            return False
+        return not self.allow or any(fnmatchcase(folded, p.casefold()) for p in self.allow)
+
+
+class AddressFilter(DomainModel):
+    """Addresses or domains; an email passes when any participant is allowed and none denied."""
+
+    allow: list[str] = Field(default_factory=list)
+    deny: list[str] = Field(default_factory=list)
+
+    @field_validator("allow", "deny")
+    @classmethod
+    def _fold(cls, values: list[str]) -> list[str]:
+        return [v.strip().casefold() for v in values if v.strip()]
+
+    def admits(self, values: set[str]) -> bool:
+        if values & set(self.deny):
+            return False
+        return not self.allow or bool(values & set(self.allow))
+
+
+class Mailbox(DomainModel):
+    """What the user configures. Runtime facts live in MailboxState."""
+
+    integration: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$")
+    # An SMTP address for mail sources, an object name for Salesforce.
+    address: str = Field(min_length=1, max_length=320, pattern=r"^[^/\\#\s]+$")
+    start_time: UtcDatetime | None = None
+    folders: FolderFilter = Field(default_factory=FolderFilter)
+    participants: AddressFilter = Field(default_factory=AddressFilter)
+    domains: AddressFilter = Field(default_factory=AddressFilter)
+    sync_attachments: bool = True
+    poll_interval_seconds: int = Field(default=300, ge=1, le=7 * 24 * 3600)
+
+    @field_validator("address")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @property
+    def ref(self) -> MailboxRef:
+        return MailboxRef(integration=self.integration, address=self.address)
+
+
+class MailboxRef(DomainModel):
+    integration: str
+    address: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.integration}#{self.address}"
+
+    def __str__(self) -> str:
+        return f"{self.integration} {self.address}"
+
+
+class SyncCounts(DomainModel):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    filtered: int = 0
+    warnings: int = 0
+
+    def add(self, other: SyncCounts) -> SyncCounts:
+        return SyncCounts(**{k: getattr(self, k) + getattr(other, k) for k in SyncCounts.model_fields})
+
+
+class MailboxState(DomainModel):
+    next_poll_at: UtcDatetime | None = None
+    last_sync_at: UtcDatetime | None = None
+    last_success_at: UtcDatetime | None = None
+    last_error: str | None = None
+    counts: SyncCounts = Field(default_factory=SyncCounts)
+    disabled: Disabled | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.disabled is None
+
+    def is_due(self, now: datetime) -> bool:
+        return self.enabled and (self.next_poll_at is None or self.next_poll_at <= now)

@@ -1,0 +1,65 @@
+"""The one Logger, Metrics and Tracer, and a log filter that keeps secrets out of every record.
+
+Tracer is created lazily-safe: Powertools disables it outside Lambda, so tests and the
+CLI pay nothing for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+SERVICE = "commsync"
+
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace=SERVICE, service=SERVICE)
+tracer = Tracer(service=SERVICE)
+
+_PATTERNS = [
+    # Authorization headers and bearer tokens, as HTTP and OAuth libraries log them at DEBUG.
+    re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(bearer|basic|ntlm|negotiate)?\s*[^\s\"',}]+"),
+    re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}"),
+    # key=value and "key": "value" pairs whose key names a secret.
+    re.compile(
+        r"(?i)([\"']?(?:password|passwd|secret|client_secret|refresh_token|access_token|token|api_key)"
+        r"[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"
+    ),
+]
+REDACTED = "***"
+
+
+def redact(text: str, known: frozenset[str] = frozenset()) -> str:
+    for secret in known:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + REDACTED if m.lastindex else REDACTED, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Attached to the root handlers: applies to our logs and every library's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._known: set[str] = set()
+
+    def remember(self, secret: str) -> None:
+        """Values read from the secrets port are masked wherever they would appear."""
+        if len(secret) >= 4:
+            self._known.add(secret)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message, frozenset(self._known))
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+redacting_filter = RedactingFilter()
+logger.addFilter(redacting_filter)
+for _handler in logger.handlers:
+    _handler.addFilter(redacting_filter)

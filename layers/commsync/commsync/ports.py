@@ -1,0 +1,131 @@
+"""The small interfaces between the services and the outside world (design section 3).
+
+Each port has an AWS implementation (adapters/aws) and a local one (adapters/local);
+services only ever see these Protocols.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+from pydantic import SecretStr
+
+from commsync.models import (
+    Checkpoint,
+    Integration,
+    Mailbox,
+    MailboxRef,
+    MailboxState,
+    Notification,
+    PollJob,
+    Usage,
+)
+from commsync.models.integration import Disabled
+
+
+@dataclass(frozen=True)
+class CommentEntry:
+    """The comment index row: enough to decide create / metadata update / no-op without S3."""
+
+    bucket: str
+    comment_id: str
+    text_hash: str
+    integration: str
+    mailbox: str
+    folder: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class StateStore(Protocol):
+    """Integrations, mailboxes, checkpoints, leases, the comment index and usage."""
+
+    def put_integration(self, integration: Integration) -> None: ...
+    def get_integration(self, key: str) -> Integration | None: ...
+    def list_integrations(self) -> list[Integration]: ...
+    def set_integration_disabled(self, key: str, disabled: Disabled | None) -> None: ...
+
+    def put_mailbox(self, mailbox: Mailbox) -> None: ...
+    def get_mailbox(self, ref: MailboxRef) -> tuple[Mailbox, MailboxState] | None: ...
+    def list_mailboxes(self, integration: str) -> list[tuple[Mailbox, MailboxState]]: ...
+    def due_mailboxes(self, now: datetime, limit: int) -> list[tuple[MailboxRef, int]]:
+        """Enabled mailboxes whose next poll has come, oldest first, with their poll interval
+        in seconds; a query on an index, never a scan."""
+        ...
+
+    def schedule_poll(self, ref: MailboxRef, at: datetime) -> None: ...
+    def save_mailbox_state(self, ref: MailboxRef, state: MailboxState) -> None: ...
+
+    def get_checkpoint(self, ref: MailboxRef, folder_id: str) -> Checkpoint | None: ...
+    def put_checkpoint(self, checkpoint: Checkpoint) -> None: ...
+
+    def acquire_lease(self, ref: MailboxRef, owner: str, now: datetime, seconds: int) -> bool:
+        """Conditional: succeeds when the lease is free, expired, or already this owner's."""
+        ...
+
+    def release_lease(self, ref: MailboxRef, owner: str) -> None: ...
+
+    def get_comment_entry(self, bucket: str, comment_id: str) -> CommentEntry | None: ...
+    def create_comment_entry(self, entry: CommentEntry, project: str, period: str) -> bool:
+        """Insert if absent and charge one AI unit in the same transaction; False if it existed."""
+        ...
+
+    def update_comment_entry(self, entry: CommentEntry, charge: tuple[str, str] | None) -> None: ...
+
+    def get_usage(self, project: str, period: str) -> Usage: ...
+
+
+class BlobStore(Protocol):
+    """Comments, raw MIME and attachments, under keys that are the same locally and on S3."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def get(self, key: str) -> bytes | None: ...
+    def keys(self, prefix: str) -> Iterator[str]: ...
+
+
+class WorkQueue(Protocol):
+    def send(self, jobs: Sequence[PollJob]) -> None: ...
+
+
+class Notifier(Protocol):
+    def publish(self, notification: Notification) -> None: ...
+
+
+class SecretStore(Protocol):
+    def get(self, name: str) -> dict[str, SecretStr]: ...
+
+
+@dataclass(frozen=True)
+class FolderRef:
+    """A folder as the source knows it: a stable id and the human path ("Inbox/Projects")."""
+
+    id: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: Literal["upsert", "delete"]
+    item_key: str
+    mime: bytes | None = None
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ChangePage:
+    """One page of changes and the token that resumes after it (design section 4)."""
+
+    changes: list[Change] = field(default_factory=list)
+    token: str = ""
+    last: bool = True
+
+
+class Source(Protocol):
+    """What each system (eml, ews, graph, salesforce) implements: folders, then pages of changes."""
+
+    def folders(self) -> Sequence[FolderRef]: ...
+    def changes(self, folder: FolderRef, token: str | None, page_size: int) -> Iterator[ChangePage]: ...
+    def close(self) -> None: ...

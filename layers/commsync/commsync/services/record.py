@@ -1,0 +1,95 @@
+"""Idempotent comment writes (design sections 3 and 5).
+
+Blobs first, index second: the index row is the commit point. A crash before it replays
+the page and rewrites the same blobs; a crash after it finds the row and does nothing.
+Usage is charged in the same transaction that creates the row, so exactly once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from commsync.cleaning.build import CleanedComment, attachment_key, comment_key, raw_key
+from commsync.engine import Engine
+from commsync.models import Comment, Integration
+from commsync.models import comment as c
+from commsync.models.usage import usage_period
+from commsync.ports import CommentEntry
+
+
+class WriteOutcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+def record(engine: Engine, integration: Integration, cleaned: CleanedComment) -> WriteOutcome:
+    bucket, comment = integration.bucket, cleaned.comment
+    entry = engine.state.get_comment_entry(bucket, comment.id)
+    if entry is None:
+        _store_blobs(engine, bucket, cleaned)
+        new_entry = _entry_for(bucket, cleaned)
+        period = usage_period(comment.created_at)
+        if engine.state.create_comment_entry(new_entry, integration.project, period):
+            return WriteOutcome.CREATED
+        # Another poller created it between our read and our write: treat it as existing.
+        entry = engine.state.get_comment_entry(bucket, comment.id)
+        assert entry is not None
+    source = comment.source
+    if (entry.integration, entry.mailbox, entry.folder) == (
+        source.integration,
+        source.mailbox,
+        source.folder,
+    ):
+        return WriteOutcome.UNCHANGED
+    _move(engine, bucket, entry, cleaned)
+    return WriteOutcome.UPDATED
+
+
+def _store_blobs(engine: Engine, bucket: str, cleaned: CleanedComment) -> None:
+    engine.blobs.put(raw_key(bucket, cleaned.comment.id), cleaned.raw, "message/rfc822")
+    for reference, attachment in cleaned.attachments:
+        engine.blobs.put(attachment_key(bucket, reference), attachment.data, attachment.content_type)
+    engine.blobs.put(
+        comment_key(bucket, cleaned.comment.id), cleaned.comment.to_json().encode(), "application/json"
+    )
+
+
+def _entry_for(bucket: str, cleaned: CleanedComment) -> CommentEntry:
+    comment = cleaned.comment
+    return CommentEntry(
+        bucket=bucket,
+        comment_id=comment.id,
+        text_hash=cleaned.text_hash,
+        integration=comment.source.integration,
+        mailbox=comment.source.mailbox,
+        folder=comment.source.folder,
+        created_at=comment.created_at,
+        updated_at=comment.updated_at,
+    )
+
+
+def _move(engine: Engine, bucket: str, entry: CommentEntry, cleaned: CleanedComment) -> None:
+    """A metadata-only change (design 4): folder and mailbox move, subject and body stay."""
+    key = comment_key(bucket, entry.comment_id)
+    stored = engine.blobs.get(key)
+    now = cleaned.comment.updated_at
+    if stored is None:
+        # The index exists but the JSON is gone (deleted by hand): rebuild it from this sync.
+        _store_blobs(engine, bucket, cleaned)
+        stored = cleaned.comment.to_json().encode()
+    current = Comment.model_validate_json(stored)
+    source = cleaned.comment.source
+    properties = {**current.user_properties, c.FOLDER: source.folder, c.MAILBOX: source.mailbox}
+    moved = current.model_copy(update={"source": source, "user_properties": properties, "updated_at": now})
+    engine.blobs.put(key, moved.to_json().encode(), "application/json")
+    updated = CommentEntry(
+        **{
+            **entry.__dict__,
+            "integration": source.integration,
+            "mailbox": source.mailbox,
+            "folder": source.folder,
+            "updated_at": now,
+        }
+    )
+    engine.state.update_comment_entry(updated, charge=None)

@@ -1,0 +1,53 @@
+"""Settings: the only reader of os.environ.
+
+Each Lambda gets one model of its environment, validated before the handler runs, so a
+missing variable fails the cold start with its name instead of a KeyError mid-poll.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AwsSettings(BaseSettings):
+    """What every function shares: where the state, blobs, queue, topic and secrets live."""
+
+    model_config = SettingsConfigDict(env_prefix="COMMSYNC_", extra="ignore", frozen=True)
+
+    table_name: str = Field(min_length=1)
+    bucket_name: str = Field(min_length=1)
+    queue_url: str = Field(min_length=1)
+    topic_arn: str = Field(min_length=1)
+    secret_prefix: str = "commsync/"  # noqa: S105  (a name prefix, not a secret)
+    # AI units per project per month; 0 means no quota.
+    ai_unit_quota: int = Field(default=0, ge=0)
+
+
+class PollerSettings(AwsSettings):
+    # Stop taking new pages when less than this much of the invocation is left (design 3).
+    reserve_seconds: float = Field(default=30.0, ge=1.0)
+    lease_seconds: int = Field(default=900, ge=60)
+    page_size: int = Field(default=100, ge=1, le=512)
+
+
+@lru_cache(maxsize=1)
+def aws_settings() -> AwsSettings:
+    return AwsSettings()  # values come from the environment
+
+
+@lru_cache(maxsize=1)
+def poller_settings() -> PollerSettings:
+    return PollerSettings()
+
+
+def local_secret_environment() -> dict[str, str]:
+    """Local mode reads secrets from COMMSYNC_SECRET_<NAME>_<KEY> variables (see FileSecrets)."""
+    return {k: v for k, v in os.environ.items() if k.startswith("COMMSYNC_SECRET_")}
+
+
+def local_config_path() -> str | None:
+    return os.environ.get("COMMSYNC_CONFIG")
