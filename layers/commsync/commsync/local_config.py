@@ -8,33 +8,21 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from commsync.errors import ConfigError
-from commsync.models import AddressFilter, FolderFilter, Integration, Mailbox, SourceKind
-from commsync.models.common import DomainModel, Slug, UtcDatetime
+from commsync.models import Integration, Mailbox, SourceKind
+from commsync.models.common import DomainModel
+from commsync.models.integration import IntegrationSettings
+from commsync.models.mailbox import MailboxSettings
 
 
-class LocalMailbox(DomainModel):
-    address: str
+class LocalMailbox(MailboxSettings):
     enabled: bool = True
-    start_time: UtcDatetime | None = None
-    folders: FolderFilter = Field(default_factory=FolderFilter)
-    participants: AddressFilter = Field(default_factory=AddressFilter)
-    domains: AddressFilter = Field(default_factory=AddressFilter)
-    sync_attachments: bool = True
-    poll_interval_seconds: int = 300
 
     def to_mailbox(self, integration: str) -> Mailbox:
         return Mailbox(integration=integration, **self.model_dump(exclude={"enabled"}))
 
 
-class LocalIntegration(DomainModel):
-    project: Slug
-    name: Slug
-    kind: SourceKind
-    endpoint: str
-    bucket: Slug
-    secret: str | None = None
+class LocalIntegration(IntegrationSettings):
     enabled: bool = True
-    options: dict[str, str | int | bool] = Field(default_factory=dict)
     mailboxes: list[LocalMailbox] = Field(default_factory=list)
 
     def to_integration(self) -> Integration:
@@ -68,11 +56,6 @@ def load_config(path: Path) -> LocalConfig:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
     try:
         config = LocalConfig.model_validate(data)
-        for integration in config.integrations:
-            # Build the domain models now so their errors name the config's fields too.
-            integration.to_integration()
-            for mailbox in integration.mailboxes:
-                mailbox.to_mailbox(f"{integration.project}/{integration.name}")
     except ValidationError as exc:
         raise ConfigError(f"config file {path}: {describe(exc)}") from exc
     return _resolved(config, path.parent)

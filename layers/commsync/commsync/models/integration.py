@@ -26,7 +26,9 @@ class Disabled(DomainModel):
     error: str | None = Field(default=None, max_length=2000)
 
 
-class Integration(DomainModel):
+class IntegrationSettings(DomainModel):
+    """What the user configures for an integration."""
+
     project: Slug
     name: Slug
     kind: SourceKind
@@ -37,18 +39,13 @@ class Integration(DomainModel):
     # The secret's value never sits in this model.
     secret: str | None = Field(default=None, max_length=256, pattern=r"^[A-Za-z0-9/_+=.@-]+$")
     options: dict[str, str | int | bool] = Field(default_factory=dict)
-    disabled: Disabled | None = None
 
     @property
     def key(self) -> str:
         return f"{self.project}/{self.name}"
 
-    @property
-    def enabled(self) -> bool:
-        return self.disabled is None
-
     @model_validator(mode="after")
-    def _endpoint_scheme(self) -> Integration:
+    def _endpoint_scheme(self) -> IntegrationSettings:
         # Design section 4: HTTPS only for every server source.
         # The emulators on loopback speak plain HTTP; the option admits only loopback addresses.
         insecure_ok = bool(self.options.get("allow_insecure_loopback")) and self.endpoint.startswith(
@@ -57,3 +54,11 @@ class Integration(DomainModel):
         if self.kind is not SourceKind.EML and not self.endpoint.startswith("https://") and not insecure_ok:
             raise ValueError(f"endpoint: {self.kind} integrations need an https:// URL")
         return self
+
+
+class Integration(IntegrationSettings):
+    disabled: Disabled | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.disabled is None

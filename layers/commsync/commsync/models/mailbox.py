@@ -41,10 +41,9 @@ class AddressFilter(DomainModel):
         return not self.allow or bool(values & set(self.allow))
 
 
-class Mailbox(DomainModel):
-    """What the user configures. Runtime facts live in MailboxState."""
+class MailboxSettings(DomainModel):
+    """What the user configures for a mailbox. Runtime facts live in MailboxState."""
 
-    integration: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$")
     # An SMTP address for mail sources, an object name for Salesforce.
     address: str = Field(min_length=1, max_length=320, pattern=r"^[^/\\#\s]+$")
     start_time: UtcDatetime | None = None
@@ -54,10 +53,14 @@ class Mailbox(DomainModel):
     sync_attachments: bool = True
     poll_interval_seconds: int = Field(default=300, ge=1, le=7 * 24 * 3600)
 
-    @field_validator("address")
+    @field_validator("address", mode="before")
     @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.strip().lower()
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class Mailbox(MailboxSettings):
+    integration: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$")
 
     @property
     def ref(self) -> MailboxRef:

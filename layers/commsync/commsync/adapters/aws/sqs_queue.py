@@ -23,7 +23,9 @@ class SqsQueue:
     def send(self, jobs: Sequence[PollJob]) -> None:
         for start in range(0, len(jobs), BATCH):
             batch = jobs[start : start + BATCH]
-            entries: list[SendMessageBatchRequestEntryTypeDef] = [{"Id": str(n), "MessageBody": job.model_dump_json()} for n, job in enumerate(batch)]
+            entries: list[SendMessageBatchRequestEntryTypeDef] = [
+                {"Id": str(n), "MessageBody": job.model_dump_json()} for n, job in enumerate(batch)
+            ]
             response = self._sqs.send_message_batch(QueueUrl=self._url, Entries=entries)
             failed = response.get("Failed", [])
             if failed:
