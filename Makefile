@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck cfn-lint pytest unit build deploy bench lock pr clean
+.PHONY: demo test lint typecheck cfn-lint pytest unit build deploy lock pr clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,11 @@ typecheck: $(STAMP)
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 
-# pytest exits 5 when it collects nothing; that is a broken suite here, never a pass.
+# pytest exits 5 when it collects nothing; here that means a broken suite, never a pass.
 pytest: $(STAMP)
-	$(BIN)/pytest
+	@$(BIN)/pytest; code=$$?; \
+	if [ $$code -eq 5 ]; then echo "pytest collected no tests: the suite is broken" >&2; exit 1; fi; \
+	exit $$code
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
@@ -39,9 +41,6 @@ build: $(STAMP)
 
 deploy: build
 	$(BIN)/sam deploy --guided
-
-bench: $(STAMP)
-	$(BIN)/python -m bench.run
 
 lock: $(STAMP)
 	$(BIN)/python tools/lock_layer.py > layers/commsync/requirements.txt.new

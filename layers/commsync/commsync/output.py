@@ -28,7 +28,7 @@ class ProgressPrinter:
 
 def _counts(counts: SyncCounts) -> str:
     return (
-        f"{counts.created} created, {counts.updated} moved, {counts.unchanged} unchanged, "
+        f"{counts.created} created, {counts.updated} updated, {counts.unchanged} unchanged, "
         f"{counts.filtered} filtered, {counts.warnings} with warnings"
     )
 
@@ -43,7 +43,7 @@ def table(rows: list[list[str]], out: TextIO) -> None:
 
 def print_outcomes(runtime: LocalRuntime, outcomes: dict[str, PollOutcome], out: TextIO) -> int:
     """Exit code of `run --once`: 0 when every mailbox synced, 1 when any failed."""
-    rows = [["mailbox", "result", "created", "moved", "unchanged", "filtered", "warnings"]]
+    rows = [["mailbox", "result", "created", "updated", "unchanged", "filtered", "warnings"]]
     failed = []
     for key, outcome in sorted(outcomes.items()):
         c = outcome.counts
@@ -84,7 +84,7 @@ def print_status(runtime: LocalRuntime, as_json: bool, out: TextIO) -> None:
         ]
         print(json.dumps(doc, indent=2), file=out)
         return
-    rows = [["integration", "mailbox", "state", "last sync", "created", "moved", "warnings", "problem"]]
+    rows = [["integration", "mailbox", "state", "last sync", "created", "updated", "warnings", "problem"]]
     for s in report:
         integration = s.integration
         rows.append(

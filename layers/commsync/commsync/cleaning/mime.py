@@ -6,6 +6,7 @@ the best text we can still recover.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
@@ -124,7 +125,8 @@ def _read_body(msg: EmailMessage, parsed: ParsedEmail) -> Message | None:
         if msg.get_content_maintype() not in ("multipart", "text"):
             parsed.warnings.append(f"no text body: the email is a single {msg.get_content_type()} part")
         return None
-    text = _decoded_text(part, parsed)
+    # RFC 5322 mail ends lines in CRLF; comments use "\n" so the same text hashes the same everywhere.
+    text = _decoded_text(part, parsed).replace("\r\n", "\n").replace("\r", "\n")
     parsed.text = html_to_text(text) if part.get_content_subtype() == "html" else text.strip()
     return part
 
@@ -143,15 +145,39 @@ def _decoded_text(part: Message, parsed: ParsedEmail) -> str:
         return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload)
 
 
+def _leaves(part: Message) -> Iterator[Message]:
+    """Leaf parts in order; an attached email (message/rfc822) is one leaf, not opened up."""
+    if part.get_content_type() == "message/rfc822" or not part.is_multipart():
+        yield part
+        return
+    payload = part.get_payload()
+    for child in payload if isinstance(payload, list) else []:
+        if isinstance(child, Message):
+            yield from _leaves(child)
+
+
+def _attached_email(part: Message) -> tuple[str, bytes]:
+    inner = part.get_payload()
+    message = inner[0] if isinstance(inner, list) and inner else None
+    if not isinstance(message, Message):
+        return "attached-email.eml", b""
+    subject = " ".join(str(message.get("Subject", "")).split()) or "attached email"
+    return f"{subject}.eml", message.as_bytes(policy=policy.default)
+
+
 def _read_attachments(msg: EmailMessage, body_part: Message | None, parsed: ParsedEmail) -> None:
-    for number, part in enumerate(msg.walk(), start=1):
-        if part is body_part or part.is_multipart():
+    for number, part in enumerate(_leaves(msg), start=1):
+        if part is body_part or part is msg:
             continue
         filename = _filename(part, parsed)
-        if part.get_content_disposition() != "attachment" and filename is None:
+        if part.get_content_type() == "message/rfc822":
+            default_name, data = _attached_email(part)
+            filename = filename or default_name
+        elif part.get_content_disposition() != "attachment" and filename is None:
             continue
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
+        else:
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
         parsed.attachments.append(
             ParsedAttachment(
                 name=filename or f"attachment-{number}",

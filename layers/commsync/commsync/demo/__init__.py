@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
-from commsync.demo_data import write_demo_mailboxes
+from commsync.demo.export import write_demo_mailboxes
 from commsync.local_config import load_config
 from commsync.local_mode import apply_config, open_local, run_once
 from commsync.output import ProgressPrinter, print_outcomes
@@ -54,7 +54,8 @@ def run_demo(root: Path, out: TextIO, err: TextIO) -> int:
         runtime.close()
     print(f"\n{len(comments)} comments, one JSON file each, in {comments_dir}", file=out)
     if comments:
-        print(f"For example: {comments[0]}", file=out)
+        # The largest comment is the richest one to look at first (a thread reply with attachments).
+        print(f"For example: {max(comments, key=lambda p: p.stat().st_size)}", file=out)
     print("\nNext:", file=out)
     print(f"  commsync status --config {config_path}", file=out)
     print(f"  commsync run --config {config_path} --once    # again: only new files are read", file=out)

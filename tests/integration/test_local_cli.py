@@ -1,0 +1,79 @@
+"""The end-to-end scenario in local mode, through the installed `commsync` console script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.mail import email_bytes, write_eml
+
+pytestmark = pytest.mark.integration
+
+COMMSYNC = Path(sys.executable).parent / "commsync"
+ANN, BOB = "ann.lee@northwind.example", "bob@contoso.example"
+CONFIG = """
+store = "store"
+[[integrations]]
+project = "acme"
+name = "exports"
+kind = "eml"
+endpoint = "mail"
+bucket = "acme-mail"
+options = {{ settle_seconds = 0 }}
+[[integrations.mailboxes]]
+address = "{ann}"
+[[integrations.mailboxes]]
+address = "{bob}"
+"""
+
+
+def _commsync(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(COMMSYNC), *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _comments(tmp_path: Path) -> dict[str, bytes]:
+    return {p.stem: p.read_bytes() for p in (tmp_path / "store" / "comments" / "acme-mail").glob("*.json")}
+
+
+def test_run_once_twice_then_a_move_through_the_console_script(tmp_path: Path) -> None:
+    (tmp_path / "commsync.toml").write_text(CONFIG.format(ann=ANN, bob=BOB))
+    mail = tmp_path / "mail"
+    moved = write_eml(mail, ANN, "Inbox", "0.eml", email_bytes(0))
+    write_eml(mail, ANN, "Inbox/Projects", "1.eml", email_bytes(1))
+    write_eml(mail, ANN, "Sent Items", "42.eml", email_bytes(42))
+    write_eml(mail, BOB, "Inbox", "42.eml", email_bytes(42))
+
+    first = _commsync("run", "--config", "commsync.toml", "--once", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert len(_comments(tmp_path)) == 3
+    before = _comments(tmp_path)
+
+    again = _commsync("run", "--config", "commsync.toml", "--once", cwd=tmp_path)
+    assert again.returncode == 0 and _comments(tmp_path) == before
+
+    (mail / ANN / "Archive").mkdir()
+    moved.rename(mail / ANN / "Archive" / "0.eml")
+    assert _commsync("run", "--config", "commsync.toml", "--once", cwd=tmp_path).returncode == 0
+
+    after = _comments(tmp_path)
+    moved_id = b"<order-0@northwind.example>".hex()
+    assert json.loads(after[moved_id])["user_properties"]["string:Folder"] == "Archive"
+    assert {k: v for k, v in after.items() if k != moved_id} == {
+        k: v for k, v in before.items() if k != moved_id
+    }
+    status = _commsync("status", "--json", cwd=tmp_path)  # finds ./commsync.toml by itself
+    assert status.returncode == 0, status.stderr
+    (integration,) = json.loads(status.stdout)
+    counts = {m["mailbox"]["address"]: m["state"]["counts"] for m in integration["mailboxes"]}
+    assert counts[ANN]["created"] + counts[BOB]["created"] == 3 and counts[ANN]["updated"] == 1
+
+
+def test_parse_of_an_unreadable_path_exits_two_with_one_line(tmp_path: Path) -> None:
+    result = _commsync("parse", str(tmp_path / "missing.eml"), cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == "" and len(result.stderr.splitlines()) == 1
