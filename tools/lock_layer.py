@@ -24,9 +24,21 @@ def runtime_requirements() -> list[str]:
 
 def resolve(requirements: list[str]) -> list[str]:
     report = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-         "--report", "-", *requirements],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--report",
+            "-",
+            *requirements,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     installs = json.loads(report)["install"]
     pins = {re.sub(r"[-_.]+", "-", i["metadata"]["name"]).lower(): i["metadata"]["version"] for i in installs}

@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from commsync.adapters.aws import build_aws_engine
 from commsync.engine import Engine
 from commsync.observability import logger, metrics, tracer

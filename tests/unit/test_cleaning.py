@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from commsync.cleaning.build import Origin, clean
-from commsync.cleaning.identity import comment_id_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from commsync.cleaning.build import Origin, clean
+from commsync.cleaning.identity import comment_id_for
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "eml"
 ORIGIN = Origin(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from commsync.errors import IntegrationError, MailboxError
 from commsync.models import Integration, Mailbox, SourceKind
 from commsync.ports import FolderRef
 from commsync.sources.eml import EmlSource
 from commsync.sources.eml.watermark import Watermark
-
 from tests.support.mail import email_bytes, write_eml
 
 ANN = "ann@northwind.example"

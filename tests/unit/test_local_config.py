@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from commsync.errors import ConfigError
 from commsync.local_config import load_config
 

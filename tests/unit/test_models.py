@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from commsync.models import AddressFilter, FolderFilter, Integration, Mailbox, MailboxState, SourceKind
 from pydantic import ValidationError
+
+from commsync.models import AddressFilter, FolderFilter, Integration, Mailbox, MailboxState, SourceKind
 
 
 def _error_fields(exc: pytest.ExceptionInfo[ValidationError]) -> set[str]:

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from commsync.models import MailboxRef, PollJob
 from commsync.models.usage import usage_period
 from commsync.ports import BlobStore
 from commsync.services.poll import PollLimits, PollStatus, poll
-
 from tests.support.local import KEY, PROJECT, local_world
 from tests.support.mail import email_bytes, write_eml
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from commsync.services.poll import PollStatus
-
 from tests.support.local import KEY, PROJECT, local_world
 from tests.support.mail import email_bytes, write_eml
 
