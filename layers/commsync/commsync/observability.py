@@ -40,7 +40,7 @@ def redact(text: str, known: frozenset[str] = frozenset()) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Attached to the root handlers: applies to our logs and every library's."""
+    """Masks secrets in every record of the commsync logger, whoever formats it."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -52,11 +52,29 @@ class RedactingFilter(logging.Filter):
             self._known.add(secret)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        known = frozenset(self._known)
         message = record.getMessage()
-        cleaned = redact(message, frozenset(self._known))
+        cleaned = redact(message, known)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        # `extra=` values become record attributes and reach the JSON output too.
+        for name, value in list(record.__dict__.items()):
+            if name not in _STANDARD_ATTRIBUTES:
+                record.__dict__[name] = _redact_value(value, known)
         return True
+
+
+_STANDARD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}
+
+
+def _redact_value(value: object, known: frozenset[str]) -> object:
+    if isinstance(value, str):
+        return redact(value, known)
+    if isinstance(value, dict):
+        return {k: _redact_value(v, known) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_value(v, known) for v in value]
+    return value
 
 
 redacting_filter = RedactingFilter()
