@@ -36,13 +36,13 @@ def test_a_secret_read_through_the_port_is_masked_in_every_log_record(tmp_path: 
     FileSecrets(None, {"COMMSYNC_SECRET_EXCHANGE_PASSWORD": PASSWORD}).get("exchange")
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    logger.addHandler(handler)
+    logging.getLogger(logger.name).addHandler(handler)
     try:
         logger.warning(f"login failed for svc-sync with {PASSWORD}")
         logger.warning("retrying", extra={"detail": "Authorization: Bearer eyJhbGciOi.abc.def"})
         logger.warning("token response %s", '{"access_token": "eyJ0eXAi.xyz", "expires_in": 3599}')
     finally:
-        logger.removeHandler(handler)
+        logging.getLogger(logger.name).removeHandler(handler)
 
     output = stream.getvalue()
     assert PASSWORD not in output and "eyJ0eXAi.xyz" not in output and "eyJhbGciOi" not in output

@@ -1,0 +1,150 @@
+"""One contract, two state stores: SQLite (local mode) and DynamoDB (the template's table on moto)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from commsync.adapters.aws.dynamodb_state import DynamoState
+from commsync.adapters.local.sqlite_state import SqliteState
+from commsync.errors import DisableReason
+from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, SourceKind
+from commsync.models.integration import Disabled
+from commsync.ports import CommentEntry, StateStore
+from tests.e2e.conftest import AwsStack
+
+pytestmark = pytest.mark.e2e
+NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore]:
+    if request.param == "sqlite":
+        store = SqliteState(tmp_path / "state.sqlite3")
+        yield store
+        store.close()
+    else:
+        stack: AwsStack = request.getfixturevalue("aws_stack")
+        yield DynamoState(stack.outputs["StateTableName"])
+
+
+@pytest.fixture
+def project() -> str:
+    # The DynamoDB table is shared by the session: every test works in a project of its own.
+    return f"p{uuid.uuid4().hex[:10]}"
+
+
+def _integration(project: str, name: str = "mail") -> Integration:
+    return Integration(project=project, name=name, kind=SourceKind.EML, endpoint="/exports", bucket=project)
+
+
+def test_integrations_round_trip_and_disable(state: StateStore, project: str) -> None:
+    state.put_integration(_integration(project, "b"))
+    state.put_integration(_integration(project, "a"))
+
+    state.set_integration_disabled(
+        f"{project}/a", Disabled(reason=DisableReason.QUOTA, at=NOW, error="100 units")
+    )
+
+    mine = [i for i in state.list_integrations() if i.project == project]
+    assert [i.name for i in mine] == ["a", "b"]
+    stored = state.get_integration(f"{project}/a")
+    assert stored is not None and stored.disabled is not None and stored.disabled.reason == "quota"
+    assert state.get_integration(f"{project}/missing") is None
+
+
+def test_new_mailboxes_are_due_and_keep_their_state_when_reconfigured(
+    state: StateStore, project: str
+) -> None:
+    key = f"{project}/mail"
+    state.put_mailbox(Mailbox(integration=key, address="a@x.example", poll_interval_seconds=60))
+    ref = MailboxRef(integration=key, address="a@x.example")
+    found = state.get_mailbox(ref)
+    assert found is not None
+    state.save_mailbox_state(ref, found[1].model_copy(update={"last_sync_at": NOW}))
+
+    state.put_mailbox(Mailbox(integration=key, address="a@x.example", poll_interval_seconds=120))
+
+    again = state.get_mailbox(ref)
+    assert again is not None
+    assert again[0].poll_interval_seconds == 120 and again[1].last_sync_at == NOW
+    assert (ref, 120) in state.due_mailboxes(NOW, 1000)
+
+
+def test_due_index_holds_only_enabled_mailboxes_whose_time_has_come(state: StateStore, project: str) -> None:
+    key = f"{project}/mail"
+    refs = [MailboxRef(integration=key, address=f"m{n}@x.example") for n in range(3)]
+    for ref in refs:
+        state.put_mailbox(Mailbox(integration=key, address=ref.address))
+    state.schedule_poll(refs[0], NOW - timedelta(minutes=5))
+    state.schedule_poll(refs[1], NOW + timedelta(minutes=5))
+    found = state.get_mailbox(refs[2])
+    assert found is not None
+    disabled = Disabled(reason=DisableReason.SYNC_ERROR, at=NOW)
+    state.save_mailbox_state(refs[2], found[1].model_copy(update={"disabled": disabled, "next_poll_at": NOW}))
+
+    due = [r for r, _ in state.due_mailboxes(NOW, 1000) if r.integration == key]
+
+    assert due == [refs[0]]
+
+
+def test_checkpoints_are_per_mailbox_and_folder(state: StateStore, project: str) -> None:
+    ref = MailboxRef(integration=f"{project}/mail", address="a@x.example")
+    for folder, token in (("Inbox", "s1"), ("Archive", "s2"), ("Inbox", "s3")):
+        state.put_checkpoint(
+            Checkpoint(
+                integration=ref.integration,
+                mailbox=ref.address,
+                folder_id=folder,
+                folder_path=folder,
+                token=token,
+                updated_at=NOW,
+            )
+        )
+
+    inbox = state.get_checkpoint(ref, "Inbox")
+    assert inbox is not None and inbox.token == "s3"
+    assert (
+        state.get_checkpoint(MailboxRef(integration=ref.integration, address="b@x.example"), "Inbox") is None
+    )
+
+
+def test_a_lease_has_one_owner_until_it_expires(state: StateStore, project: str) -> None:
+    ref = MailboxRef(integration=f"{project}/mail", address="a@x.example")
+
+    assert state.acquire_lease(ref, "one", NOW, 60)
+    assert not state.acquire_lease(ref, "two", NOW + timedelta(seconds=30), 60)
+    assert state.acquire_lease(ref, "one", NOW + timedelta(seconds=30), 60)  # renewal
+    state.release_lease(ref, "two")  # not the owner: no effect
+    assert not state.acquire_lease(ref, "two", NOW + timedelta(seconds=60), 60)
+    assert state.acquire_lease(ref, "two", NOW + timedelta(seconds=200), 60)  # expired
+    state.release_lease(ref, "two")
+    assert state.acquire_lease(ref, "three", NOW + timedelta(seconds=201), 60)
+
+
+def test_a_comment_entry_is_created_once_and_charged_once(state: StateStore, project: str) -> None:
+    entry = CommentEntry(
+        bucket=project,
+        comment_id="3c613e",
+        text_hash="h",
+        integration=f"{project}/mail",
+        mailbox="a@x.example",
+        folder="Inbox",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+    assert state.create_comment_entry(entry, project, "2024-03")
+    assert not state.create_comment_entry(entry, project, "2024-03")
+    moved = CommentEntry(**{**entry.__dict__, "folder": "Archive", "updated_at": NOW + timedelta(hours=1)})
+    state.update_comment_entry(moved, charge=None)
+
+    stored = state.get_comment_entry(project, "3c613e")
+    assert stored == moved
+    assert state.get_usage(project, "2024-03").ai_units == 1
+    state.update_comment_entry(moved, charge=(project, "2024-03"))
+    assert state.get_usage(project, "2024-03").ai_units == 2
