@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -77,3 +80,34 @@ def test_run_once_twice_then_a_move_through_the_console_script(tmp_path: Path) -
 def test_parse_of_an_unreadable_path_exits_two_with_one_line(tmp_path: Path) -> None:
     result = _commsync("parse", str(tmp_path / "missing.eml"), cwd=tmp_path)
     assert result.returncode == 2 and result.stdout == "" and len(result.stderr.splitlines()) == 1
+
+
+def test_run_without_once_keeps_syncing_new_files_until_sigterm(tmp_path: Path) -> None:
+    (tmp_path / "commsync.toml").write_text(
+        CONFIG.format(ann=ANN, bob=BOB).replace(
+            f'address = "{ANN}"', f'address = "{ANN}"\npoll_interval_seconds = 1'
+        )
+    )
+    write_eml(tmp_path / "mail", ANN, "Inbox", "0.eml", email_bytes(0))
+    process = subprocess.Popen(
+        [str(COMMSYNC), "run", "--config", "commsync.toml"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for(lambda: len(_comments(tmp_path)) == 1)
+        write_eml(tmp_path / "mail", ANN, "Inbox", "1.eml", email_bytes(1))
+        _wait_for(lambda: len(_comments(tmp_path)) == 2)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the continuous run did not pick the file up in time"
+        time.sleep(0.2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -56,8 +57,10 @@ def run_demo(root: Path, out: TextIO, err: TextIO) -> int:
     if comments:
         # The largest comment is the richest one to look at first (a thread reply with attachments).
         print(f"For example: {max(comments, key=lambda p: p.stat().st_size)}", file=out)
+    # Name the command as it was invoked (.venv/bin/commsync after `make demo`), so it can be pasted.
+    command = Path(sys.argv[0]).as_posix() if Path(sys.argv[0]).name == "commsync" else "commsync"
     print("\nNext:", file=out)
-    print(f"  commsync status --config {config_path}", file=out)
-    print(f"  commsync run --config {config_path} --once    # again: only new files are read", file=out)
-    print("  commsync parse FILE.eml                        # one email's comment JSON", file=out)
+    print(f"  {command} status --config {config_path}", file=out)
+    print(f"  {command} run --config {config_path} --once   # again: only new files are read", file=out)
+    print(f"  {command} parse FILE.eml                      # one email's comment JSON", file=out)
     return code
