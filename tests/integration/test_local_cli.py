@@ -12,26 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.local import write_config
 from tests.support.mail import email_bytes, write_eml
 
 pytestmark = pytest.mark.integration
 
 COMMSYNC = Path(sys.executable).parent / "commsync"
 ANN, BOB = "ann.lee@northwind.example", "bob@contoso.example"
-CONFIG = """
-store = "store"
-[[integrations]]
-project = "acme"
-name = "exports"
-kind = "eml"
-endpoint = "mail"
-bucket = "acme-mail"
-options = {{ settle_seconds = 0 }}
-[[integrations.mailboxes]]
-address = "{ann}"
-[[integrations.mailboxes]]
-address = "{bob}"
-"""
 
 
 def _commsync(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -45,7 +32,7 @@ def _comments(tmp_path: Path) -> dict[str, bytes]:
 
 
 def test_run_once_twice_then_a_move_through_the_console_script(tmp_path: Path) -> None:
-    (tmp_path / "commsync.toml").write_text(CONFIG.format(ann=ANN, bob=BOB))
+    write_config(tmp_path, [ANN, BOB])
     mail = tmp_path / "mail"
     moved = write_eml(mail, ANN, "Inbox", "0.eml", email_bytes(0))
     write_eml(mail, ANN, "Inbox/Projects", "1.eml", email_bytes(1))
@@ -83,11 +70,7 @@ def test_parse_of_an_unreadable_path_exits_two_with_one_line(tmp_path: Path) -> 
 
 
 def test_run_without_once_keeps_syncing_new_files_until_sigterm(tmp_path: Path) -> None:
-    (tmp_path / "commsync.toml").write_text(
-        CONFIG.format(ann=ANN, bob=BOB).replace(
-            f'address = "{ANN}"', f'address = "{ANN}"\npoll_interval_seconds = 1'
-        )
-    )
+    write_config(tmp_path, [ANN], poll_interval_seconds=1)
     write_eml(tmp_path / "mail", ANN, "Inbox", "0.eml", email_bytes(0))
     process = subprocess.Popen(
         [str(COMMSYNC), "run", "--config", "commsync.toml"],

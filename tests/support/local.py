@@ -52,3 +52,28 @@ def local_world(
     runtime = open_local(config)
     apply_config(runtime)
     return LocalWorld(mail=mail, store=store, runtime=runtime)
+
+
+def write_config(directory: Path, mailboxes: list[str], poll_interval_seconds: int = 300) -> Path:
+    """The TOML a user writes for an export under <directory>/mail, as the README documents it."""
+    lines = [
+        'store = "store"',
+        "",
+        "[[integrations]]",
+        f'project = "{PROJECT}"',
+        f'name = "{NAME}"',
+        'kind = "eml"',
+        'endpoint = "mail"',
+        f'bucket = "{BUCKET}"',
+        "options = { settle_seconds = 0 }",
+    ]
+    for address in mailboxes:
+        lines += [
+            "",
+            "[[integrations.mailboxes]]",
+            f'address = "{address}"',
+            f"poll_interval_seconds = {poll_interval_seconds}",
+        ]
+    path = directory / "commsync.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path

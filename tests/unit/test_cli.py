@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from commsync.cli import main
+from tests.support.local import write_config
 from tests.support.mail import email_bytes, write_eml
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "eml"
@@ -50,27 +51,8 @@ def test_parse_exits_two_with_one_line_for_an_unreadable_path(
     assert captured.err.count("\n") == 1 and str(path) in captured.err
 
 
-def _config(tmp_path: Path, mailboxes: list[str]) -> Path:
-    lines = [
-        'store = "store"',
-        "",
-        "[[integrations]]",
-        'project = "acme"',
-        'name = "exports"',
-        'kind = "eml"',
-        'endpoint = "mail"',
-        'bucket = "acme-mail"',
-        "options = { settle_seconds = 0 }",
-    ]
-    for address in mailboxes:
-        lines += ["[[integrations.mailboxes]]", f'address = "{address}"']
-    path = tmp_path / "commsync.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
 def test_run_once_syncs_and_status_reports_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = _config(tmp_path, ["ann@northwind.example"])
+    config = write_config(tmp_path, ["ann@northwind.example"])
     for n in range(3):
         write_eml(tmp_path / "mail", "ann@northwind.example", "Inbox", f"{n}.eml", email_bytes(n))
 
@@ -88,7 +70,7 @@ def test_run_once_syncs_and_status_reports_counts(tmp_path: Path, capsys: pytest
 def test_run_once_exits_one_and_names_the_failed_mailbox(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = _config(tmp_path, ["ann@northwind.example", "ghost@northwind.example"])
+    config = write_config(tmp_path, ["ann@northwind.example", "ghost@northwind.example"])
     write_eml(tmp_path / "mail", "ann@northwind.example", "Inbox", "0.eml", email_bytes(0))
 
     code = main(["run", "--config", str(config), "--once"])
@@ -99,7 +81,7 @@ def test_run_once_exits_one_and_names_the_failed_mailbox(
 
 
 def test_a_bad_config_exits_two_naming_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = _config(tmp_path, ["not an address"])
+    config = write_config(tmp_path, ["not an address"])
 
     code = main(["run", "--config", str(config), "--once"])
 

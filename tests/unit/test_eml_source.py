@@ -16,14 +16,14 @@ from tests.support.mail import email_bytes, write_eml
 ANN = "ann@northwind.example"
 
 
-def _source(root: Path, address: str = ANN) -> EmlSource:
+def _source(root: Path, address: str = ANN, settle_seconds: int = 0) -> EmlSource:
     integration = Integration(
         project="a",
         name="b",
         kind=SourceKind.EML,
         endpoint=str(root),
         bucket="c",
-        options={"settle_seconds": 0},
+        options={"settle_seconds": settle_seconds},
     )
     return EmlSource.for_mailbox(integration, Mailbox(integration="a/b", address=address))
 
@@ -73,15 +73,7 @@ def test_files_with_the_same_ctime_are_each_taken_once() -> None:
 
 def test_a_file_still_being_written_waits_for_the_next_poll(tmp_path: Path) -> None:
     write_eml(tmp_path, ANN, "Inbox", "fresh.eml", email_bytes(1))
-    integration = Integration(
-        project="a",
-        name="b",
-        kind=SourceKind.EML,
-        endpoint=str(tmp_path),
-        bucket="c",
-        options={"settle_seconds": 3600},
-    )
-    source = EmlSource.for_mailbox(integration, Mailbox(integration="a/b", address=ANN))
+    source = _source(tmp_path, settle_seconds=3600)
 
     (page,) = source.changes(FolderRef("Inbox", "Inbox"), None, page_size=10)
 

@@ -7,7 +7,7 @@ import time
 from typing import TextIO
 
 from commsync.local_mode import LocalRuntime
-from commsync.models import MailboxRef, SyncCounts
+from commsync.models import Disabled, MailboxRef, SyncCounts
 from commsync.models.common import iso_z
 from commsync.services.manage import status
 from commsync.services.poll import PollOutcome, PollStatus
@@ -115,14 +115,12 @@ def print_status(runtime: LocalRuntime, as_json: bool, out: TextIO) -> None:
     table(rows, out)
 
 
-def _state(disabled: object) -> str:
+def _state(disabled: Disabled | None) -> str:
     return "enabled" if disabled is None else "disabled"
 
 
-def _problem(disabled: object) -> str:
-    from commsync.models import Disabled
-
-    if not isinstance(disabled, Disabled):
+def _problem(disabled: Disabled | None) -> str:
+    if disabled is None:
         return ""
     detail = f": {disabled.error}" if disabled.error else ""
     return f"{disabled.reason.value} since {iso_z(disabled.at)}{detail}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from commsync.engine import Engine
 from commsync.errors import DisableReason
-from commsync.models import Integration, Mailbox, MailboxState
+from commsync.models import Integration, Mailbox, MailboxRef, MailboxState
 from commsync.models.integration import Disabled
 
 
@@ -45,11 +45,12 @@ def enable(engine: Engine, integration_key: str, address: str | None = None) -> 
     if address is None:
         engine.state.set_integration_disabled(integration_key, None)
         return True
-    for mailbox, state in engine.state.list_mailboxes(integration_key):
-        if mailbox.address == address.lower():
-            engine.state.save_mailbox_state(mailbox.ref, state.model_copy(update={"disabled": None}))
-            return True
-    return False
+    found = engine.state.get_mailbox(MailboxRef(integration=integration_key, address=address.lower()))
+    if found is None:
+        return False
+    mailbox, state = found
+    engine.state.save_mailbox_state(mailbox.ref, state.model_copy(update={"disabled": None}))
+    return True
 
 
 @dataclass(frozen=True)
