@@ -122,3 +122,17 @@ def test_no_byte_string_makes_cleaning_raise(raw: bytes) -> None:
 )
 def test_no_mime_shaped_input_makes_cleaning_raise(lines: list[bytes]) -> None:
     assert clean(b"".join(lines), ORIGIN, NOW).comment.id
+
+
+def test_a_single_part_non_text_email_keeps_its_one_part_as_the_attachment() -> None:
+    raw = (
+        b"From: scanner@northwind.example\r\nTo: ann@northwind.example\r\nSubject: scan\r\n"
+        b"Message-ID: <scan-1@northwind.example>\r\nContent-Type: application/pdf\r\n"
+        b"Content-Disposition: attachment; filename=scan.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        b"JVBERi0xLjQK\r\n"
+    )
+
+    comment = clean(raw, ORIGIN, NOW).comment
+
+    assert [(a.name, a.size) for a in comment.attachments] == [("scan.pdf", 9)]
+    assert any("no text body" in w for w in comment.warnings)

@@ -167,7 +167,7 @@ def _attached_email(part: Message) -> tuple[str, bytes]:
 
 def _read_attachments(msg: EmailMessage, body_part: Message | None, parsed: ParsedEmail) -> None:
     for number, part in enumerate(_leaves(msg), start=1):
-        if part is body_part or part is msg:
+        if part is body_part:
             continue
         filename = _filename(part, parsed)
         if part.get_content_type() == "message/rfc822":
