@@ -73,7 +73,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if args.once:
             outcomes = run_once(runtime, ProgressPrinter(sys.stderr))
-            return print_outcomes(runtime, outcomes, sys.stdout)
+            return print_outcomes(outcomes, sys.stdout)
         stop = threading.Event()
 
         def _stop(_signum: int, _frame: FrameType | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from commsync.adapters.local.file_blobs import FileBlobs
 from commsync.adapters.local.file_secrets import FileSecrets
@@ -28,7 +28,6 @@ class LocalRuntime:
     engine: Engine
     queue: MemoryQueue
     state: SqliteState
-    outcomes: dict[str, PollOutcome] = field(default_factory=dict)
 
     def close(self) -> None:
         self.state.close()
@@ -76,7 +75,6 @@ def drain(runtime: LocalRuntime, progress: Progress | None = None) -> dict[str, 
         if previous and outcome.status is not PollStatus.FAILED:
             outcome.counts = previous.counts.add(outcome.counts)
         outcomes[job.mailbox.key] = outcome
-    runtime.outcomes.update(outcomes)
     return outcomes
 
 

@@ -41,7 +41,7 @@ def table(rows: list[list[str]], out: TextIO) -> None:
             print("  ".join("-" * w for w in widths), file=out)
 
 
-def print_outcomes(runtime: LocalRuntime, outcomes: dict[str, PollOutcome], out: TextIO) -> int:
+def print_outcomes(outcomes: dict[str, PollOutcome], out: TextIO) -> int:
     """Exit code of `run --once`: 0 when every mailbox synced, 1 when any failed."""
     rows = [["mailbox", "result", "created", "updated", "unchanged", "filtered", "warnings"]]
     failed = []

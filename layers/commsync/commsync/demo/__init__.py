@@ -48,7 +48,7 @@ def run_demo(root: Path, out: TextIO, err: TextIO) -> int:
         apply_config(runtime)
         print("Syncing in local mode (SQLite + files)...", file=out, flush=True)
         outcomes = run_once(runtime, ProgressPrinter(err))
-        code = print_outcomes(runtime, outcomes, out)
+        code = print_outcomes(outcomes, out)
         comments_dir = runtime.config.store / "comments" / BUCKET
         comments = sorted(comments_dir.glob("*.json"))
     finally:
