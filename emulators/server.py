@@ -1,0 +1,69 @@
+"""The HTTP server every emulator runs on: threaded, HTTP/1.1 keep-alive, loopback only.
+
+Keep-alive matters: NTLM authenticates a TCP connection, not a request (MS-NTHT), so an
+emulator that closed connections would make exchangelib re-handshake on every call.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import FrameType
+
+from emulators.tls import TlsFiles
+
+LOOPBACK = "127.0.0.1"
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, port: int, handler: type[BaseHTTPRequestHandler], tls: TlsFiles | None = None) -> None:
+        super().__init__((LOOPBACK, port), handler)
+        self.tls = tls
+        if tls is not None:
+            # The handshake runs on the handler's thread at first read, never in the accept loop.
+            self.socket = tls.server_context().wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False
+            )
+
+    @property
+    def url(self) -> str:
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{LOOPBACK}:{self.server_address[1]}"
+
+
+def serve_until_terminated(server: EmulatorServer) -> None:
+    """The console script's loop: announce the address (INTERFACES.md), stop cleanly on SIGTERM."""
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        # shutdown() waits for serve_forever to return, so it must run off the main thread.
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, _stop)
+    print(f"listening on {server.url}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    sys.stdout.flush()
+
+
+@contextmanager
+def running(server: EmulatorServer) -> Iterator[EmulatorServer]:
+    """Run a server on a background thread for the duration of a block (tests, demo, bench)."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
