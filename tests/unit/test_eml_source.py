@@ -32,14 +32,14 @@ def test_subdirectories_are_folders_with_their_paths(tmp_path: Path) -> None:
     write_eml(tmp_path, ANN, "Inbox/Projects/2024", "a.eml", email_bytes(1))
     (tmp_path / ANN / "Sent Items").mkdir()
 
-    paths = [f.path for f in _source(tmp_path).folders()]
+    paths = [f.path for f in _source(tmp_path).folders().folders]
 
     assert paths == ["Inbox", "Inbox/Projects", "Inbox/Projects/2024", "Sent Items"]
 
 
 def test_the_mailbox_directory_is_found_whatever_its_case(tmp_path: Path) -> None:
     write_eml(tmp_path, "Ann@Northwind.example", "Inbox", "a.eml", email_bytes(1))
-    assert [f.path for f in _source(tmp_path).folders()] == ["Inbox"]
+    assert [f.path for f in _source(tmp_path).folders().folders] == ["Inbox"]
 
 
 def test_missing_mailbox_and_missing_export_are_told_apart(tmp_path: Path) -> None:

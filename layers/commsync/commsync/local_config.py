@@ -67,10 +67,15 @@ def _resolved(config: LocalConfig, base: Path) -> LocalConfig:
     def absolute(p: Path) -> Path:
         return p if p.is_absolute() else (base / p).resolve()
 
-    integrations = [
-        i.model_copy(update={"endpoint": str(absolute(Path(i.endpoint)))}) if i.kind is SourceKind.EML else i
-        for i in config.integrations
-    ]
+    def resolved(i: LocalIntegration) -> LocalIntegration:
+        if i.kind is SourceKind.EML:
+            return i.model_copy(update={"endpoint": str(absolute(Path(i.endpoint)))})
+        bundle = i.options.get("ca_bundle")
+        if isinstance(bundle, str):
+            return i.model_copy(update={"options": {**i.options, "ca_bundle": str(absolute(Path(bundle)))}})
+        return i
+
+    integrations = [resolved(i) for i in config.integrations]
     return config.model_copy(
         update={
             "store": absolute(config.store),

@@ -107,6 +107,15 @@ class FolderRef:
 
 
 @dataclass(frozen=True)
+class FolderListing:
+    """The folders to sync now, and the token that makes the next listing incremental
+    (EWS SyncFolderHierarchy state); None when the source lists its folders afresh each time."""
+
+    folders: list[FolderRef]
+    token: str | None = None
+
+
+@dataclass(frozen=True)
 class Change:
     kind: Literal["upsert", "delete"]
     item_key: str
@@ -126,6 +135,6 @@ class ChangePage:
 class Source(Protocol):
     """What each system (eml, ews, graph, salesforce) implements: folders, then pages of changes."""
 
-    def folders(self) -> Sequence[FolderRef]: ...
+    def folders(self, token: str | None) -> FolderListing: ...
     def changes(self, folder: FolderRef, token: str | None, page_size: int) -> Iterator[ChangePage]: ...
     def close(self) -> None: ...

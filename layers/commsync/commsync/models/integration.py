@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from commsync.errors import DisableReason, FailureClass
 from commsync.models.common import DomainModel, Slug, UtcDatetime
+from commsync.models.ews import EwsOptions
 
 
 class SourceKind(StrEnum):
@@ -53,7 +54,18 @@ class IntegrationSettings(DomainModel):
         )
         if self.kind is not SourceKind.EML and not self.endpoint.startswith("https://") and not insecure_ok:
             raise ValueError(f"endpoint: {self.kind} integrations need an https:// URL")
+        if self.kind is SourceKind.EWS:
+            self.ews_options()
         return self
+
+    def ews_options(self) -> EwsOptions:
+        try:
+            return EwsOptions.model_validate(self.options)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"options.{'.'.join(str(p) for p in e['loc']) or '(all)'}: {e['msg']}" for e in exc.errors()
+            )
+            raise ValueError(problems) from None
 
 
 class Integration(IntegrationSettings):

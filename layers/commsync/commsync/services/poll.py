@@ -23,6 +23,11 @@ from commsync.services.quota import enforce_quota
 from commsync.services.record import WriteOutcome, record
 from commsync.sources import open_source
 
+# The checkpoint of the folder tree itself (EWS SyncFolderHierarchy state), beside the folders' own.
+FOLDER_TREE = "#folders"
+# Without an invocation deadline (local mode), the longest a source waits for a busy server.
+LOCAL_MAX_WAIT_SECONDS = 300.0
+
 
 class PollStatus(StrEnum):
     DONE = "done"
@@ -113,7 +118,7 @@ class _Run:
 
     def execute(self) -> PollOutcome:
         try:
-            source = open_source(self.integration, self.mailbox, self.engine.secrets)
+            source = open_source(self.integration, self.mailbox, self.engine.secrets, self._seconds_left)
             try:
                 finished = self._sync(source)
             finally:
@@ -133,7 +138,7 @@ class _Run:
         return PollOutcome(PollStatus.DONE if finished else PollStatus.CONTINUED, self.counts)
 
     def _sync(self, source: Source) -> bool:
-        for folder in source.folders():
+        for folder in self._folders(source):
             if not self.mailbox.folders.admits(folder.path):
                 continue
             checkpoint = self.engine.state.get_checkpoint(self.mailbox.ref, folder.id)
@@ -148,16 +153,33 @@ class _Run:
                     return False
         return True
 
+    def _folders(self, source: Source) -> list[FolderRef]:
+        stored = self.engine.state.get_checkpoint(self.mailbox.ref, FOLDER_TREE)
+        listing = source.folders(stored.token if stored else None)
+        if listing.token is not None and (stored is None or stored.token != listing.token):
+            # Safe to store at once: each folder's items carry their own checkpoint.
+            self._store_checkpoint(FolderRef(id=FOLDER_TREE, path=""), listing.token)
+        return listing.folders
+
+    def _seconds_left(self) -> float:
+        """What a source may spend waiting on a busy server before handing over to the next poll."""
+        if self.remaining is None:
+            return LOCAL_MAX_WAIT_SECONDS
+        return self.remaining() - self.limits.reserve_seconds
+
     def _apply_page(self, folder: FolderRef, page: ChangePage) -> None:
         for change in page.changes:
             self._apply(folder, change)
+        self._store_checkpoint(folder, page.token)
+
+    def _store_checkpoint(self, folder: FolderRef, token: str) -> None:
         self.engine.state.put_checkpoint(
             Checkpoint(
                 integration=self.integration.key,
                 mailbox=self.mailbox.address,
                 folder_id=folder.id,
                 folder_path=folder.path,
-                token=page.token,
+                token=token,
                 updated_at=self.engine.clock(),
             )
         )

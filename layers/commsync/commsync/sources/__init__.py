@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from commsync.models import Integration, Mailbox, SourceKind
 from commsync.ports import SecretStore, Source
 
 
-def open_source(integration: Integration, mailbox: Mailbox, secrets: SecretStore) -> Source:
+def open_source(
+    integration: Integration,
+    mailbox: Mailbox,
+    secrets: SecretStore,
+    seconds_left: Callable[[], float] = lambda: 300.0,
+) -> Source:
+    """`seconds_left` bounds any wait on a busy server (design section 4: retries never outlive
+    the invocation)."""
     if integration.kind is SourceKind.EML:
         from commsync.sources.eml import EmlSource
 
         return EmlSource.for_mailbox(integration, mailbox)
-    # Later issues add ews, graph and salesforce here.
+    if integration.kind is SourceKind.EWS:
+        from commsync.sources.ews import EwsSource
+
+        return EwsSource.open(integration, mailbox, secrets, seconds_left)
+    # Later issues add graph and salesforce here.
     raise NotImplementedError(f"source kind {integration.kind} is not available in this version")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from commsync.errors import IntegrationError, MailboxError, TransientError
 from commsync.models import Integration, Mailbox
-from commsync.ports import Change, ChangePage, FolderRef
+from commsync.ports import Change, ChangePage, FolderListing, FolderRef
 from commsync.sources.eml.watermark import Watermark
 
 # A file changed this recently may still be being written; it is taken on the next poll.
@@ -29,12 +29,12 @@ class EmlSource:
         settle = float(integration.options.get("settle_seconds", DEFAULT_SETTLE_SECONDS))
         return cls(_mailbox_dir(root, mailbox.address), settle)
 
-    def folders(self) -> Sequence[FolderRef]:
+    def folders(self, token: str | None = None) -> FolderListing:
         found = []
         for path in sorted(p for p in self._dir.rglob("*") if p.is_dir()):
             rel = path.relative_to(self._dir).as_posix()
             found.append(FolderRef(id=rel, path=rel))
-        return found
+        return FolderListing(found)
 
     def changes(self, folder: FolderRef, token: str | None, page_size: int) -> Iterator[ChangePage]:
         mark = Watermark.decode(token)

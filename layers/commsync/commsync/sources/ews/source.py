@@ -1,0 +1,52 @@
+"""The EWS source: folders by SyncFolderHierarchy, items by SyncFolderItems page by page (design 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from commsync.errors import IntegrationError
+from commsync.models import Integration, Mailbox
+from commsync.ports import ChangePage, FolderListing, FolderRef, SecretStore
+from commsync.sources.ews.connect import Connection, connect
+from commsync.sources.ews.errors import translated
+from commsync.sources.ews.folders import list_folders
+from commsync.sources.ews.items import item_pages
+
+# MS-OXWSSYNC: MaxChangesReturned must lie in 1..512.
+MAX_CHANGES_PER_PAGE = 512
+
+
+class EwsSource:
+    def __init__(self, connection: Connection, mailbox: Mailbox, fetch_batch: int) -> None:
+        self._connection = connection
+        self._mailbox = mailbox
+        self._fetch_batch = fetch_batch
+
+    @classmethod
+    def open(
+        cls,
+        integration: Integration,
+        mailbox: Mailbox,
+        secrets: SecretStore,
+        seconds_left: Callable[[], float],
+    ) -> EwsSource:
+        if not integration.secret:
+            raise IntegrationError("an ews integration needs a secret with its credentials")
+        secret = secrets.get(integration.secret)
+        with translated():
+            connection = connect(integration, mailbox.address, secret, seconds_left)
+        return cls(connection, mailbox, integration.ews_options().items_per_request)
+
+    def folders(self, token: str | None) -> FolderListing:
+        with translated():
+            return list_folders(self._connection.account, token)
+
+    def changes(self, folder: FolderRef, token: str | None, page_size: int) -> Iterator[ChangePage]:
+        size = max(1, min(page_size, MAX_CHANGES_PER_PAGE))
+        with translated():
+            yield from item_pages(
+                self._connection.account, folder.id, token, size, self._fetch_batch, self._mailbox.start_time
+            )
+
+    def close(self) -> None:
+        self._connection.close()
