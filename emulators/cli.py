@@ -30,7 +30,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="commsync-emulator", description="Protocol emulators on loopback.")
     kinds = root.add_subparsers(dest="kind", required=True, metavar="KIND")
     for name, module_name in KINDS.items():
-        module: EmulatorKind = importlib.import_module(module_name)  # type: ignore[assignment]
+        module: EmulatorKind = importlib.import_module(module_name)
         sub = kinds.add_parser(name, help=(module.__doc__ or name).strip().splitlines()[0])
         sub.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1; 0 picks a free one")
         sub.add_argument(

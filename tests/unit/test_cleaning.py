@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from commsync.cleaning.build import Origin, clean
 from commsync.cleaning.identity import comment_id_for
+from commsync.cleaning.separate import separate
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "eml"
 ORIGIN = Origin(
@@ -38,6 +39,7 @@ def test_given_an_html_only_email_then_the_comment_has_decoded_headers_text_and_
         "string:Mailbox": "bob@acme.example",
         "number:Attachments": 1,
         "string:Sender Domain": "example.com",
+        "string:Recipient Domains": "acme.example",
     }
     (attachment,) = comment.attachments
     assert (attachment.name, attachment.content_type, attachment.size) == ("report.pdf", "application/pdf", 9)
@@ -136,3 +138,90 @@ def test_a_single_part_non_text_email_keeps_its_one_part_as_the_attachment() -> 
 
     assert [(a.name, a.size) for a in comment.attachments] == [("scan.pdf", 9)]
     assert any("no text body" in w for w in comment.warnings)
+
+
+_CONTENT_TYPES = [
+    "text/plain",
+    "text/html",
+    "text/calendar",
+    "application/pdf",
+    "application/ms-tnef",
+    "application/pkcs7-mime; smime-type=enveloped-data",
+    "message/rfc822",
+    "image/png",
+    "text",
+    "multipart/alternative",
+]
+_CHARSETS = ["utf-8", "iso-8859-1", "iso-2022-jp", "x-bogus", "utf-7", "ks_c_5601-1987", ""]
+_ENCODINGS = ["base64", "quoted-printable", "8bit", "7bit", "x-uuencode", "bogus"]
+_HEADERS = [
+    "Subject: =?utf-8?b?w5w?=",
+    "Subject: =?x-bogus?q?=FF?=",
+    "From: =?utf-8?q?Ren=C3=A9e?= <renee@example.com>",
+    "From: <<<@@@",
+    "To: undisclosed-recipients:;",
+    "Cc: a@b, , =?utf-8?b?w4k=?= <c@d>",
+    "Date: Tue, 31 Feb 2024 99:99:99 +9999",
+    "Date: Mon, 04 Mar 2024 10:00:00 -0000",
+    "Message-ID: <x@y>",
+    "In-Reply-To: garbage",
+    "References: <a@b> <c@d",
+    "Thread-Index: AdpvN2c7kWlq7gJ5R0yJq8qgP7bOAw==",
+    "Thread-Index: !!!",
+]
+
+
+@st.composite
+def _mime_tree(draw: st.DrawFn, depth: int = 0) -> bytes:
+    """A random MIME entity: headers, nested multiparts, odd charsets and transfer encodings."""
+    ctype = draw(st.sampled_from(_CONTENT_TYPES))
+    lines = [f"Content-Type: {ctype}"]
+    if charset := draw(st.sampled_from(_CHARSETS)):
+        lines[0] += f"; charset={charset}"
+    if draw(st.booleans()):
+        name = draw(st.sampled_from(["a.pdf", "=?utf-8?b?w5wucGRm?=", "ci\xeble.txt", "winmail.dat"]))
+        lines.append(
+            f'Content-Disposition: {draw(st.sampled_from(["attachment", "inline"]))}; filename="{name}"'
+        )
+    if draw(st.booleans()):
+        lines.append(f"Content-ID: <{draw(st.sampled_from(['logo@x', 'img@y']))}>")
+    lines.append(f"Content-Transfer-Encoding: {draw(st.sampled_from(_ENCODINGS))}")
+    head = "\r\n".join(lines).encode("latin-1")
+    if ctype.startswith("multipart") and depth < 3:
+        kids = draw(st.lists(_mime_tree(depth + 1), max_size=3))
+        boundary = draw(st.sampled_from([b"b1", b"b2", b""]))
+        body = b"".join(b"--" + boundary + b"\r\n" + kid + b"\r\n" for kid in kids) + b"--" + boundary + b"--"
+        head = head.replace(b"multipart/alternative", b"multipart/alternative; boundary=" + boundary)
+    elif ctype == "message/rfc822" and depth < 3:
+        body = draw(_mime_tree(depth + 1))
+    else:
+        body = draw(
+            st.one_of(
+                st.binary(max_size=120),
+                st.text(max_size=120).map(lambda t: t.encode("utf-8", "surrogatepass")),
+                st.sampled_from(
+                    [b"<p>hi <img src='cid:logo@x'></p>", b"QUJD\r\n", b"BEGIN:VEVENT\r\nSUMMARY:x"]
+                ),
+            )
+        )
+    return head + b"\r\n\r\n" + body
+
+
+@settings(max_examples=250, deadline=None)
+@given(headers=st.lists(st.sampled_from(_HEADERS), max_size=6), tree=_mime_tree())
+def test_no_random_mime_tree_makes_cleaning_raise(headers: list[str], tree: bytes) -> None:
+    raw = "\r\n".join(headers).encode() + (b"\r\n" if headers else b"") + tree
+
+    comment = clean(raw, ORIGIN, NOW).comment
+
+    assert comment.id and comment.messages
+    assert comment.user_properties["number:Attachments"] == len(comment.attachments)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=600))
+def test_no_text_makes_separation_raise(text: str) -> None:
+    separated = separate(text)
+
+    assert separated.signature is None or separated.signature.strip()
+    assert len(separated.text) <= len(text.replace("\r\n", "\n"))

@@ -1,4 +1,4 @@
-"""Assemble a Comment from a parsed email and where it was found."""
+"""Assemble a Comment from a parsed email and where it was found (design section 5)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from commsync.cleaning.identity import comment_id_for, synthetic_message_id
-from commsync.cleaning.mime import ParsedAttachment, ParsedEmail, parse_email
+from commsync.cleaning.attachments import ParsedAttachment
+from commsync.cleaning.identity import comment_id_for, content_message_id
+from commsync.cleaning.language import detect_language
+from commsync.cleaning.mime import ParsedEmail, parse_email
 from commsync.cleaning.participants import bare_address, domain_of
+from commsync.cleaning.separate import Separated, separate
+from commsync.cleaning.thread import thread_id_for
 from commsync.models import comment as c
 from commsync.models.comment import AttachmentRef, Comment, CommentSource, Message, Text
 
@@ -30,6 +34,7 @@ class Origin:
 class CleanedComment:
     comment: Comment
     raw: bytes
+    # (attachment_reference, attachment), one per distinct content: stored once per bucket
     attachments: list[tuple[str, ParsedAttachment]] = field(default_factory=list)
     addresses: set[str] = field(default_factory=set)
     domains: set[str] = field(default_factory=set)
@@ -51,6 +56,8 @@ def comment_key(bucket: str, comment_id: str) -> str:
 
 
 def attachment_key(bucket: str, reference: str) -> str:
+    """Content-addressed: the reference is the sha256 hex of the bytes, so one copy per bucket
+    however many emails (or mailboxes) carry the same file."""
     return f"attachments/{bucket}/{reference}"
 
 
@@ -58,19 +65,14 @@ def clean(raw: bytes, origin: Origin, now: datetime) -> CleanedComment:
     parsed = parse_email(raw)
     message_id = parsed.message_id
     if not message_id:
-        message_id = synthetic_message_id(
-            parsed.sender or "",
-            parsed.sent_at.isoformat() if parsed.sent_at else "",
-            parsed.subject,
-            parsed.text,
-        )
+        sender = bare_address(parsed.sender) if parsed.sender else ""
+        message_id = content_message_id(sender, parsed.raw_date, parsed.raw_subject, raw)
         parsed.warnings.append("no Message-ID header: the comment id is derived from the email's content")
     comment_id = comment_id_for(message_id)
-    thread_root = parsed.references[0] if parsed.references else parsed.in_reply_to or message_id
-    refs = _attachment_refs(parsed, origin, comment_id)
+    refs = _attachment_refs(parsed, origin)
     comment = Comment(
         id=comment_id,
-        thread_id=comment_id_for(thread_root),
+        thread_id=thread_id_for(message_id, parsed.references, parsed.in_reply_to, parsed.thread_index),
         timestamp=parsed.sent_at or origin.received_at or now,
         messages=[_message(parsed)],
         user_properties=_properties(parsed, origin),
@@ -83,18 +85,26 @@ def clean(raw: bytes, origin: Origin, now: datetime) -> CleanedComment:
         updated_at=now,
     )
     people = [a for a in [parsed.sender, *parsed.to, *parsed.cc, *parsed.bcc] if a]
-    addresses = {bare_address(a) for a in people}
-    stored = [(ref.attachment_reference, att) for ref, att in refs if ref.attachment_reference]
+    stored = {ref.attachment_reference: att for ref, att in refs if ref.attachment_reference}
     return CleanedComment(
         comment=comment,
         raw=raw,
-        attachments=stored,
-        addresses=addresses,
+        attachments=list(stored.items()),
+        addresses={bare_address(a) for a in people},
         domains={d for a in people if (d := domain_of(a))},
     )
 
 
+def _separated(parsed: ParsedEmail) -> Separated:
+    try:
+        return separate(parsed.text)
+    except Exception as exc:  # a last guard: keep the whole text rather than lose the email
+        parsed.warnings.append(f"quoted history could not be separated ({type(exc).__name__})")
+        return Separated(parsed.text, None)
+
+
 def _message(parsed: ParsedEmail) -> Message:
+    separated = _separated(parsed)
     return Message(
         from_=parsed.sender,
         to=parsed.to,
@@ -102,7 +112,9 @@ def _message(parsed: ParsedEmail) -> Message:
         bcc=parsed.bcc,
         sent_at=parsed.sent_at,
         subject=Text(text=parsed.subject),
-        body=Text(text=parsed.text),
+        body=Text(text=separated.text),
+        signature=Text(text=separated.signature) if separated.signature else None,
+        language=detect_language(separated.text),
     )
 
 
@@ -114,20 +126,22 @@ def _properties(parsed: ParsedEmail, origin: Origin) -> dict[str, str | int | fl
     }
     if parsed.sender and (domain := domain_of(parsed.sender)):
         props[c.SENDER_DOMAIN] = domain
+    recipients = sorted({d for a in [*parsed.to, *parsed.cc, *parsed.bcc] if (d := domain_of(a))})
+    if recipients:
+        props[c.RECIPIENT_DOMAINS] = ", ".join(recipients)
     return props
 
 
-def _attachment_refs(
-    parsed: ParsedEmail, origin: Origin, comment_id: str
-) -> list[tuple[AttachmentRef, ParsedAttachment]]:
+def _attachment_refs(parsed: ParsedEmail, origin: Origin) -> list[tuple[AttachmentRef, ParsedAttachment]]:
     out = []
-    for index, att in enumerate(parsed.attachments):
+    for att in parsed.attachments:
+        digest = hashlib.sha256(att.data).hexdigest()
         ref = AttachmentRef(
             name=att.name,
             size=len(att.data),
             content_type=att.content_type,
-            content_hash="sha256:" + hashlib.sha256(att.data).hexdigest(),
-            attachment_reference=f"{comment_id}/{index}" if origin.sync_attachments else None,
+            content_hash=f"sha256:{digest}",
+            attachment_reference=digest if origin.sync_attachments else None,
         )
         out.append((ref, att))
     return out

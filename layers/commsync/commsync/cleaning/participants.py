@@ -7,29 +7,19 @@ from email.headerregistry import Address
 from email.utils import getaddresses
 
 
-def format_address(address: Address) -> str:
-    return _display(address.display_name, address.addr_spec)
+def display(name: str, addr: str) -> str:
+    """The design's address form: lower-case address, decoded display name, "Name <addr>".
 
-
-def _display(name: str, addr: str) -> str:
-    """Unicode names stay readable (no RFC 2047 re-encoding); specials get quoted."""
-    addr = addr.lower()
-    name = " ".join(name.split())
-    if not name:
+    Unicode names stay readable (no RFC 2047 re-encoding); names with specials get quoted.
+    """
+    addr = addr.strip().lower()
+    name = " ".join(name.split()).strip("'\"")
+    if not name or name.lower() == addr:
         return addr
     try:
         return str(Address(display_name=name, addr_spec=addr))
     except (HeaderParseError, ValueError, IndexError):
         return f"{name} <{addr}>"
-
-
-def split_addresses(raw: str) -> list[str]:
-    """Fallback for headers the modern policy could not parse: the legacy tokenizer is lenient."""
-    out = []
-    for name, addr in getaddresses([raw]):
-        if addr:
-            out.append(_display(name, addr))
-    return out
 
 
 def bare_address(formatted: str) -> str:
@@ -38,4 +28,5 @@ def bare_address(formatted: str) -> str:
 
 def domain_of(address: str) -> str | None:
     bare = bare_address(address)
-    return bare.rsplit("@", 1)[1] if "@" in bare else None
+    domain = bare.rsplit("@", 1)[1].strip(".") if "@" in bare else ""
+    return domain or None

@@ -10,6 +10,8 @@ FOLDER = "string:Folder"
 MAILBOX = "string:Mailbox"
 SENDER_DOMAIN = "string:Sender Domain"
 ATTACHMENTS = "number:Attachments"
+# The distinct domains of To, Cc and Bcc, sorted, joined by ", " (user properties are scalars).
+RECIPIENT_DOMAINS = "string:Recipient Domains"
 
 
 class Text(DomainModel):

@@ -48,7 +48,9 @@ def record(engine: Engine, integration: Integration, cleaned: CleanedComment) ->
 
 def _store_blobs(engine: Engine, bucket: str, cleaned: CleanedComment) -> None:
     engine.blobs.put(raw_key(bucket, cleaned.comment.id), cleaned.raw, "message/rfc822")
-    for reference, attachment in cleaned.attachments:
+    # Attachments are content-addressed (attachments/<bucket>/<sha256 hex>): a file carried by many
+    # emails is one object, and rewriting it with the same bytes on a replay changes nothing.
+    for reference, attachment in dict(cleaned.attachments).items():
         engine.blobs.put(attachment_key(bucket, reference), attachment.data, attachment.content_type)
     engine.blobs.put(
         comment_key(bucket, cleaned.comment.id), cleaned.comment.to_json().encode(), "application/json"

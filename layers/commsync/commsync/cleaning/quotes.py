@@ -1,0 +1,142 @@
+"""Where the quoted history of a reply or forward starts.
+
+Mail clients mark it in four ways, each recognised here in English, German, French, Spanish,
+Dutch, Portuguese, Italian, Swedish/Danish, Polish, Japanese and Chinese:
+- an attribution line, possibly wrapped over up to three lines: Gmail/Apple "On <date>, <name>
+  wrote:", "Am ... schrieb ...:", "Le ... a écrit :", "2024年3月5日(火) 11:40 Name <addr>:", ...;
+- a separator: "-----Original Message-----", "---------- Forwarded message ---------",
+  "Begin forwarded message:", and their translations;
+- an Outlook header block: "From:" (or "Von:", "De :", ...) followed within a few
+  lines by "Sent:"/"Date:"/"To:"/"Subject:" (or translations), optionally in *bold* and after
+  an underscore rule;
+- ">" quoting (RFC 3676 section 4.5). When ">" lines are interleaved with unquoted answers
+  (an inline reply) the answers are kept and the quoted lines dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ATTRIBUTION = re.compile(
+    r"^(?:"
+    r"(?:On|Am|Le|El|Op|Em|Il|Den|W dniu|Dnia)\s.{4,250}"
+    r"(?:\bwrote|\bschrieb\b.{0,120}|\bschreef\b.{0,120}|a écrit|escribió|escreveu|ha scritto"
+    r"|\bskrev\b.{0,120}|\bskriver\b.{0,120}|napisał\w?.{0,120}|pisze.{0,120})\s?:?"
+    r"|.{1,120}\bschrieb am\b.{4,80}:"
+    r"|.{1,200}\bwrote on\b.{4,80}:"
+    r"|\d{4}年\d{1,2}月\d{1,2}日.{0,120}[:\uff1a]"
+    r"|.{1,160}(?:在|于)\s?.{4,80}写道\s?[:\uff1a]"
+    r"|.{1,120}さんは書きました\s?[:\uff1a]"
+    r")$",
+    re.IGNORECASE,
+)
+_SEPARATOR = re.compile(
+    r"^[-=_\s]*(?:original message|ursprüngliche nachricht|message d'origine|mensaje original"
+    r"|oorspronkelijk bericht|mensagem original|messaggio originale|originalmeddelande"
+    r"|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado"
+    r"|doorgestuurd bericht|mensagem encaminhada|messaggio inoltrato|原始邮件|元のメッセージ"
+    r"|転送されたメッセージ|转发的邮件)[-=_\s]*$"
+    r"|^(?:begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié"
+    r"|inicio del mensaje reenviado|begin doorgestuurd bericht|início da mensagem reencaminhada"
+    r"|inizio messaggio inoltrato)\s?:$",
+    re.IGNORECASE,
+)
+_FROM = re.compile(
+    r"^\*?(?:from|von|de|van|da|från|fra|od|发件人|寄件者|差出人|送信者)\s?\*?\s?[:\uff1a]\s?\*?\s?\S",
+    re.IGNORECASE,
+)
+_FIELD = re.compile(
+    r"^\*?(?:sent|date|to|cc|subject|gesendet|datum|an|betreff|envoyé|à|objet|enviado(?: el)?|enviada|fecha"
+    r"|para|asunto|verzonden|aan|onderwerp|data|inviato|a|oggetto|assunto|skickat|till|ämne"
+    r"|sendt|til|emne|发送时间|日期|收件人|主题|時間|送信日時|日付|宛先|件名)\s?\*?\s?[:\uff1a]",
+    re.IGNORECASE,
+)
+_RULE = re.compile(r"^\s*(?:_{10,}|-{10,})\s*$")
+QUOTED = re.compile(r"^\s*>")
+
+
+@dataclass(frozen=True)
+class QuoteSplit:
+    new: list[str]  # the lines before the history (inline answers included)
+    quoted: list[str]
+
+
+def split_quotes(lines: list[str]) -> QuoteSplit:
+    start = _header_start(lines)
+    first_quote = next((i for i, line in enumerate(lines) if QUOTED.match(line)), None)
+    if first_quote is not None and (start is None or first_quote < start):
+        limit = start if start is not None else len(lines)
+        if _mostly_quoted(lines[first_quote:limit]):
+            start = _attribution_before(lines, first_quote)
+        else:
+            return _inline_answers(lines, first_quote, limit)
+    if start is None:
+        return QuoteSplit(lines, [])
+    return QuoteSplit(lines[:start], lines[start:])
+
+
+def _header_start(lines: list[str]) -> int | None:
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text or QUOTED.match(line):
+            continue
+        if _SEPARATOR.match(text):
+            return i
+        if _is_attribution(lines, i) and not (i + 1 < len(lines) and _is_attribution(lines, i + 1)):
+            return i  # the latest line that starts an attribution: "Am heutigen Tage" is text
+        if _FROM.match(text) and _has_fields(lines, i + 1):
+            return _rule_before(lines, i)
+    return None
+
+
+def _is_attribution(lines: list[str], i: int) -> bool:
+    """Lines i.. (up to three, within one paragraph) form an attribution. A quoted-printable
+    soft break left in the text ("w=" / "rote:") is joined back."""
+    window = ""
+    for line in lines[i : i + 3]:
+        text = line.strip()
+        if not text or len(window) > 400:
+            return False
+        window = window[:-1] + text if window.endswith("=") else f"{window} {text}".strip()
+        if _ATTRIBUTION.match(window):
+            return True
+    return False
+
+
+def _has_fields(lines: list[str], start: int) -> bool:
+    return any(_FIELD.match(line.strip()) for line in lines[start : start + 6])
+
+
+def _rule_before(lines: list[str], i: int) -> int:
+    """Outlook draws a rule above the header block; the rule belongs to the history too."""
+    j = i - 1
+    while j >= 0 and not lines[j].strip():
+        j -= 1
+    return j if j >= 0 and _RULE.match(lines[j]) else i
+
+
+def _mostly_quoted(lines: list[str]) -> bool:
+    filled = [line for line in lines if line.strip()]
+    quoted = sum(1 for line in filled if QUOTED.match(line))
+    return not filled or quoted >= 0.6 * len(filled)
+
+
+def _attribution_before(lines: list[str], first_quote: int) -> int:
+    """An attribution our patterns missed still ends with ":" right above the quote."""
+    j = first_quote - 1
+    while j >= 0 and not lines[j].strip():
+        j -= 1
+    if j >= 0 and lines[j].rstrip().endswith((":", "\uff1a")) and (first_quote - j) <= 2 and j > 0:
+        return j
+    return first_quote
+
+
+def _inline_answers(lines: list[str], first_quote: int, limit: int) -> QuoteSplit:
+    head = lines[:first_quote]
+    attribution = _attribution_before(lines, first_quote)
+    if attribution < first_quote:
+        head = lines[:attribution]
+    body = head + [line for line in lines[first_quote:limit] if not QUOTED.match(line)]
+    quoted = [line for line in lines[first_quote:limit] if QUOTED.match(line)] + lines[limit:]
+    return QuoteSplit(body, quoted)

@@ -1,0 +1,144 @@
+"""The signature at the end of the new text.
+
+What counts as signature (the labelled set in tests/fixtures/separation follows it): everything
+after the author's message that is not the message itself: the "-- " block (RFC 3676 section
+4.3), a sign-off line ("Best regards,", "Viele Grüße", "Cordialement", "よろしくお願いいたします",
+...) together with the name, title, phone and company lines under it, mobile footers ("Sent from
+my iPhone", "Von meinem iPhone gesendet"), and trailing legal disclaimers and mailing-list
+footers. A sign-off that ends the email with nothing under it stays in the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DELIMITER = re.compile(r"^--\s?$")
+_MOBILE = re.compile(
+    r"^(?:sent from (?:my|mail for|yahoo|outlook)\b|sent with\b|get outlook for\b|envoyé de mon\b"
+    r"|envoyé depuis\b|von meinem\b.{0,40}\bgesendet|gesendet von\b|enviado desde mi\b|enviado do meu\b"
+    r"|enviado de meu\b|verzonden (?:vanaf|met) mijn\b|inviato da\b|skickat från\b|sendt fra min\b"
+    r"|.{0,20}から送信|发自我的|從我的)",
+    re.IGNORECASE,
+)
+_SIGN_OFF = re.compile(
+    r"^(?:(?:best|kind|warm|warmest|many|with)?\s?(?:regards|wishes)|best|cheers|thanks|thank you"
+    r"|thanks (?:again|a lot|so much)|many thanks|sincerely|yours(?: sincerely| truly)?|all the best"
+    r"|talk soon|take care|br|rgds|thx|ta"
+    r"|(?:viele|liebe|beste|schöne|herzliche|freundliche)?\s?grüße|mit freundlichen grüßen|gruß|lg|mfg|vg"
+    r"|danke|vielen dank|beste grüße aus .{1,40}"
+    r"|cordialement|bien cordialement|bien à (?:vous|toi)|salutations|amicalement|merci|bonne journée"
+    r"|saludos(?: cordiales)?|un saludo|atentamente|gracias|muchas gracias|un abrazo"
+    r"|met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groet(?:en|jes)?|hartelijke groet(?:en)?"
+    r"|bedankt|dank je(?: wel)?"
+    r"|atenciosamente|abraços|abraço|cumprimentos|obrigad[oa]|att|at\.te"
+    r"|cordiali saluti|distinti saluti|saluti|grazie(?: mille)?|un saluto|buona giornata"
+    r"|med vänliga hälsningar|vänliga hälsningar|hälsningar|mvh|med venlig hilsen|venlig hilsen"
+    r"|z poważaniem|pozdrawiam"
+    r"|(?:何卒|どうぞ|引き続き)?よろしくお願いいたします|よろしくお願いします|以上、?よろしくお願いいたします|以上です?|宜しくお願い致します"
+    r"|此致敬礼|此致|谢谢|祝好|顺祝商祺)"
+    r"[\s.!。、]*(?:,\s*(?:[^\W\d_][\w.'-]*(?:\s[^\W\d_][\w.'-]*){0,2})?)?[\s.!]*$",
+    re.IGNORECASE,
+)
+_DASH_NAME = re.compile(r"^[-\u2013—/~]\s?[^\W\d_][\w.'-]*(?:\s[^\W\d_][\w.'-]*){0,3}$")
+_DISCLAIMER = re.compile(
+    r"confidential|intended (?:solely )?(?:only )?for|intended recipient|privileged|disclaimer|virus"
+    r"|mailing list|unsubscribe|listinfo|vertraulich|destinataire|confidencial|riservat",
+    re.IGNORECASE,
+)
+_RULE = re.compile(r"^[-_=*~—\u2013―─━]{5,}$")
+_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w.'-]*(?:\s[A-ZÀ-ÖØ-Þ][\w.'-]*){0,2}$")
+SHORT_LINE = 72
+MAX_SIGNATURE_LINES = 30
+MAX_BLOCK_LINES = 6
+
+
+def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
+    """(text lines, signature lines); the signature is empty when there is none."""
+    text, footer = _trailing_disclaimer(lines)
+    text, signature = _signature_block(text)
+    return text, signature + footer if signature or footer else []
+
+
+def _signature_block(lines: list[str]) -> tuple[list[str], list[str]]:
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    if len(filled) < 2:
+        return lines, []
+    for i in filled[1:]:
+        line = lines[i].strip()
+        if _DELIMITER.match(lines[i].rstrip()):
+            return lines[:i], lines[i + 1 :]
+        if _MOBILE.match(line) and len(line) <= 100:
+            return lines[:i], lines[i:]
+    for i in filled[1:]:
+        if _SIGN_OFF.match(lines[i].strip()) and _signature_like(lines[i + 1 :]):
+            return lines[:i], lines[i:]
+    for i in filled[1:]:
+        block = lines[i + 1 :]
+        short = all(len(line.strip()) <= SHORT_LINE for line in block)
+        if _RULE.match(lines[i].strip()) and 0 < _filled(block) <= MAX_BLOCK_LINES and short:
+            return lines[:i], lines[i:]
+    last = filled[-1]
+    if _DASH_NAME.match(lines[last].strip()) or _lone_name(lines, last):
+        return lines[:last], lines[last:]
+    return lines, []
+
+
+def _filled(lines: list[str]) -> int:
+    return sum(1 for line in lines if line.strip())
+
+
+def _lone_name(lines: list[str], last: int) -> bool:
+    """A last paragraph of one to three capitalised words: the sender's name ("Ann")."""
+    text = lines[last].strip()
+    alone = last > 0 and not lines[last - 1].strip()
+    return alone and bool(_NAME.match(text)) and not _SIGN_OFF.match(text)
+
+
+def _signature_like(after: list[str]) -> bool:
+    """Under a sign-off: a first block of short lines (name, title, phone) that is not just more
+    sign-offs ("Thank you." / "Best regards"), then anything short of a letter."""
+    filled = [line.strip() for line in after if line.strip()]
+    if not filled or len(filled) > MAX_SIGNATURE_LINES:
+        return False
+    if all(_SIGN_OFF.match(line) for line in filled):
+        return False
+    first_block = _paragraph_lines(after)[:1]
+    return all(len(p) <= SHORT_LINE or _DISCLAIMER.search(p) for p in first_block)
+
+
+def _paragraph_lines(lines: list[str]) -> list[str]:
+    """Each paragraph as one string when it is prose (any line long), else line by line."""
+    out: list[str] = []
+    paragraph: list[str] = []
+    for line in [*lines, ""]:
+        if line.strip():
+            paragraph.append(line.strip())
+            continue
+        if any(len(p) > SHORT_LINE and not _RULE.match(p) for p in paragraph):
+            out.append(" ".join(paragraph))
+        else:
+            out.extend(paragraph)
+        paragraph = []
+    return out
+
+
+def _trailing_disclaimer(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A legal or mailing-list footer with no sign-off above it."""
+    end = len(lines)
+    cut = end
+    i = end
+    while i > 0:
+        j = i - 1
+        while j >= 0 and lines[j].strip():
+            j -= 1
+        paragraph = " ".join(line.strip() for line in lines[j + 1 : i])
+        if paragraph and not _DISCLAIMER.search(paragraph) and not _RULE_ONLY.match(paragraph):
+            break
+        cut = j + 1 if paragraph else cut
+        i = j
+    if cut == end or not any(line.strip() for line in lines[:cut]):
+        return lines, []
+    return lines[:cut], lines[cut:]
+
+
+_RULE_ONLY = re.compile(r"^[-_=*\s]+$")

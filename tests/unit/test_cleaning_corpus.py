@@ -1,0 +1,175 @@
+"""Real messages from public test suites (tests/fixtures/eml/corpus/README.md lists sources and
+licenses) plus our own for the cases no suite had: each one parses, and says what it should."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from commsync.cleaning.build import Origin, clean
+from commsync.models.comment import Comment
+
+CORPUS = Path(__file__).parent.parent / "fixtures" / "eml" / "corpus"
+ORIGIN = Origin(
+    integration="acme/exports", kind="eml", bucket="b", mailbox="ann@acme.example", folder="Inbox"
+)
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
+
+
+def _comment(name: str) -> Comment:
+    return clean((CORPUS / name).read_bytes(), ORIGIN, NOW).comment
+
+
+def _names(comment: Comment) -> list[str]:
+    return [attachment.name for attachment in comment.attachments]
+
+
+def test_given_every_corpus_file_when_cleaned_then_it_becomes_a_valid_comment() -> None:
+    files = sorted(CORPUS.glob("*.eml"))
+
+    comments = [clean(path.read_bytes(), ORIGIN, NOW).comment for path in files]
+
+    assert len(files) >= 25
+    for path, comment in zip(files, comments, strict=True):
+        assert Comment.model_validate_json(comment.to_json()) == comment, path.name
+        assert comment.user_properties["number:Attachments"] == len(comment.attachments), path.name
+
+
+def test_given_an_attached_email_then_it_is_listed_and_its_text_stays_out_of_the_body() -> None:
+    comment = _comment("python_msg_46.eml")
+
+    assert _names(comment) == ["GroupwiseForwardingTest.eml"]
+    assert comment.attachments[0].content_type == "message/rfc822"
+    assert "Testing email forwarding" not in comment.messages[0].body.text
+    assert any("no text body" in w for w in comment.warnings)
+
+
+def test_given_a_digest_then_each_message_is_an_attachment_and_the_intro_is_the_body() -> None:
+    comment = _comment("python_msg_02.eml")
+
+    assert _names(comment)[0] == "[Ppp] testing #1.eml" and len(comment.attachments) == 5
+    assert comment.messages[0].body.text.startswith("Send Ppp mailing list submissions to")
+
+
+@pytest.mark.parametrize("name", ["python_msg_45.eml", "mail_sig_only_email.eml", "own_smime_signed.eml"])
+def test_given_a_signed_email_then_the_signed_text_is_the_body_and_the_signature_is_not_listed(
+    name: str,
+) -> None:
+    comment = _comment(name)
+
+    assert comment.messages[0].body.text
+    assert not [a for a in comment.attachments if a.name in {"signature.asc", "smime.p7s"}]
+
+
+def test_given_opaque_smime_then_it_is_listed_with_a_warning() -> None:
+    comment = _comment("own_smime_encrypted.eml")
+
+    assert _names(comment) == ["smime.p7m"]
+    assert any("S/MIME encrypted" in w for w in comment.warnings)
+
+
+def test_given_winmail_dat_then_it_is_listed_and_the_warning_names_the_files_inside() -> None:
+    comment = _comment("own_tnef_winmail.eml")
+
+    assert _names(comment) == ["winmail.dat"]
+    (warning,) = [w for w in comment.warnings if "TNEF" in w]
+    assert "Lieferschein.pdf" in warning and "Preisliste März.xlsx" in warning
+
+
+def test_given_a_calendar_only_email_then_the_body_is_a_summary_and_the_ics_is_kept() -> None:
+    comment = _comment("own_calendar_only.eml")
+
+    assert comment.messages[0].body.text == (
+        "Invitation: Kick-off Halle 3; 2024-03-12 15:00 UTC to 2024-03-12 16:00 UTC; at Werk München, Raum 2"
+    )
+    assert _names(comment) == ["invite.ics"]
+
+
+def test_given_an_inline_image_and_a_stub_plain_part_then_html_is_the_body_and_only_the_pdf_is_listed() -> (
+    None
+):
+    comment = _comment("own_inline_image.eml")
+    body = comment.messages[0].body.text
+
+    assert _names(comment) == ["price-list.pdf"]
+    assert "View this email" not in body
+    assert "Same-day dispatch until 16:00" in body
+    assert "full announcement <https://fabrikam.example/leipzig>" in body
+
+
+def test_given_a_faithful_flowed_plain_alternative_then_it_is_the_body_unwrapped() -> None:
+    message = _comment("own_html_faithful_plain.eml").messages[0]
+
+    assert message.body.text == (
+        "Hi Ravi, the 12 pallets for Alpenwerk leave on Tuesday morning. Please book the ramp from 7 to 9."
+    )
+    assert message.signature is not None and message.signature.text == "Ann"
+    assert message.language == "en"
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "warned"),
+    [
+        ("mail_japanese_iso_2022.eml", "すみません。", False),
+        ("mail_ks_c_5601-1987.eml", "스티해", False),
+        ("own_cp1252_no_charset.eml", "Der Preis beträgt 12 € \u2013 „netto“.", True),
+        ("own_broken_base64.eml", "Hello Ann, the scan is ready.", True),
+    ],
+)
+def test_given_a_charset_or_encoding_case_then_the_text_decodes(name: str, body: str, warned: bool) -> None:
+    comment = _comment(name)
+
+    assert comment.messages[0].body.text == body
+    assert (
+        bool(comment.warnings and not all("Message-ID" in w or "Date" in w for w in comment.warnings))
+        is warned
+    )
+
+
+def test_given_encoded_words_well_and_badly_formed_then_names_and_subject_decode() -> None:
+    comment = _comment("own_malformed_encoded_words.eml")
+    message = comment.messages[0]
+
+    assert message.from_ == "Renée Müller <renee@example.com>"
+    assert message.to == ["Élodie <elodie@example.fr>", "Björn <bjorn@example.se>"]
+    assert message.subject.text == "Übersicht für März📦"
+    assert any("bogus-charset" in w for w in comment.warnings)
+    assert comment.user_properties["string:Recipient Domains"] == "example.fr, example.se"
+
+
+def test_given_a_broken_encoded_subject_then_its_text_survives_with_a_warning() -> None:
+    comment = _comment("mail_bad_encoded_subject.eml")
+
+    assert comment.messages[0].subject.text == "TEST"
+    assert any("'none' is unknown" in w for w in comment.warnings)
+
+
+@pytest.mark.parametrize(
+    ("name", "names"),
+    [
+        ("own_rfc2231_filename.eml", ["Hallenplan_Halle 3_Übersicht.pdf", "План.pdf"]),
+        ("mail_attachment_nonascii_filename.eml", ["ciële.txt"]),
+        ("mail_attachment_with_encoded_name.eml", ["01 Quien Te DijŠat. Pitbull.mp3"]),
+        ("python_msg_07.eml", ["dingusfish.gif"]),
+    ],
+)
+def test_given_encoded_file_names_then_they_decode(name: str, names: list[str]) -> None:
+    assert _names(_comment(name)) == names
+
+
+def test_given_an_outlook_reply_with_only_a_thread_index_then_the_thread_comes_from_its_first_22_bytes() -> (
+    None
+):
+    comment = _comment("own_outlook_thread_index.eml")
+
+    root = bytes.fromhex(comment.thread_id or "").decode()
+    assert root == "<01da6f37673b91696aee0279474c89abcaa03fb6ce03@thread-index>"
+
+
+def test_given_a_multipart_without_boundary_then_its_raw_text_is_the_body() -> None:
+    comment = _comment("python_msg_41.eml")
+
+    assert "Blah blah blah" in comment.messages[0].body.text
+    assert any("NoBoundaryInMultipartDefect" in w for w in comment.warnings)
