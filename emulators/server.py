@@ -7,6 +7,7 @@ emulator that closed connections would make exchangelib re-handshake on every ca
 from __future__ import annotations
 
 import signal
+import ssl
 import sys
 import threading
 from collections.abc import Iterator
@@ -31,6 +32,13 @@ class EmulatorServer(ThreadingHTTPServer):
             self.socket = tls.server_context().wrap_socket(
                 self.socket, server_side=True, do_handshake_on_connect=False
             )
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that drops a connection or aborts a TLS handshake is normal traffic, not a fault.
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | ssl.SSLError | TimeoutError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     @property
     def url(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -22,14 +23,28 @@ from commsync.output import ProgressPrinter, print_outcomes, print_status
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    # The CLI talks to people: the JSON log shows warnings and worse unless asked for more.
+    # The CLI talks to people: the JSON log shows warnings and worse unless asked for more, and it
+    # goes to stderr so that stdout carries only results (`parse` prints JSON there).
     logger.setLevel("DEBUG" if args.verbose else "WARNING")
+    handler = logger.registered_handler
+    if isinstance(handler, logging.StreamHandler):
+        handler.setStream(_CurrentStderr())
     try:
         code: int = args.handler(args)
     except ConfigError as exc:
         print(f"commsync: {exc}", file=sys.stderr)
         return 2
     return code
+
+
+class _CurrentStderr:
+    """Whatever sys.stderr is at the time of writing (tests and wrappers replace it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from exchangelib import DELEGATE, IMPERSONATION, Account, Build, Configuration, Credentials, Version
-from exchangelib.protocol import BASIC, NTLM, OAUTH2, CachingProtocol, Protocol
+from exchangelib.protocol import CachingProtocol, Protocol
+from exchangelib.transport import BASIC, NTLM, OAUTH2
 from pydantic import SecretStr
 from requests import Session
 

@@ -56,14 +56,23 @@ def classify(exc: BaseException) -> CommsyncError:
     if isinstance(exc, _TRANSIENT):
         back_off = getattr(exc, "back_off", None) or getattr(exc, "wait", None)
         return TransientError(f"the Exchange server is busy or unreachable: {type(exc).__name__}", back_off)
-    if isinstance(exc, ssl.SSLError | requests.exceptions.SSLError) or "SSL" in type(exc).__name__:
-        return IntegrationError(f"TLS with the Exchange server failed: {exc}")
+    if isinstance(exc, ssl.SSLError | requests.exceptions.SSLError) or _mentions_tls(exc):
+        return IntegrationError(
+            f"TLS with the Exchange server failed (check the endpoint, options.ca_bundle and "
+            f"options.ciphers): {_first_line(exc)}"
+        )
     if isinstance(exc, ews.RedirectError | ews.MalformedResponseError | ews.TransportError):
         # Wrong endpoint URL, a proxy page instead of EWS, or TLS trouble: the integration's setup.
         return IntegrationError(f"the endpoint does not answer as Exchange Web Services: {_first_line(exc)}")
     if isinstance(exc, ews.EWSError):
         return TransientError(f"Exchange returned {type(exc).__name__}: {_first_line(exc)}")
     raise exc
+
+
+def _mentions_tls(exc: BaseException) -> bool:
+    # exchangelib re-raises TLS failures as a plain TransportError carrying the SSL message.
+    text = str(exc)
+    return "SSL" in text or "CERTIFICATE" in text.upper()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from exchangelib import Account
+from exchangelib.errors import ErrorInvalidSyncStateData
 from exchangelib.fields import FieldPath
-from exchangelib.folders import Folder, MsgFolderRoot
+from exchangelib.folders import Folder, MsgFolderRoot, Root
+from exchangelib.items import ID_ONLY
 from exchangelib.services import SyncFolderHierarchy
-from exchangelib.util import ID_ONLY
 
+from commsync.observability import logger
 from commsync.ports import FolderListing, FolderRef
 
 _FIELDS = {
@@ -68,9 +70,21 @@ class FolderTree:
 
 
 def list_folders(account: Account, token: str | None) -> FolderListing:
-    tree = FolderTree.decode(token)
+    try:
+        tree = _synced(account, FolderTree.decode(token))
+    except ErrorInvalidSyncStateData:
+        if not token:
+            raise
+        # The server no longer knows our state: list the tree afresh (each folder keeps its own checkpoint).
+        logger.warning("folder tree sync state rejected; listing the tree afresh")
+        tree = _synced(account, FolderTree(None, {}))
+    return FolderListing(folders=tree.mail_folders(), token=tree.encode())
+
+
+def _synced(account: Account, tree: FolderTree) -> FolderTree:
     service = SyncFolderHierarchy(account=account)
-    root = MsgFolderRoot(account=account)
+    # Built locally, not fetched: the distinguished id is all SyncFolderId needs (saves two GetFolder calls).
+    root = MsgFolderRoot(root=Root(account=account))
     state = tree.state
     while True:
         for change in service.call(folder=root, shape=ID_ONLY, additional_fields=_FIELDS, sync_state=state):
@@ -80,7 +94,7 @@ def list_folders(account: Account, token: str | None) -> FolderListing:
         if done:
             break
     tree.state = state
-    return FolderListing(folders=tree.mail_folders(), token=tree.encode())
+    return tree
 
 
 def _apply(tree: FolderTree, change: Any) -> None:

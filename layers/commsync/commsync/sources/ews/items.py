@@ -9,16 +9,15 @@ every returned SyncState is a valid resume point).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from exchangelib import Account
 from exchangelib.errors import ErrorInvalidSyncStateData, ErrorItemNotFound
 from exchangelib.fields import FieldPath
-from exchangelib.items import Item
+from exchangelib.items import ID_ONLY, Item
 from exchangelib.properties import FolderId, ItemId
 from exchangelib.services import GetItem, SyncFolderItems
-from exchangelib.util import ID_ONLY
 
 from commsync.observability import logger
 from commsync.ports import Change, ChangePage
@@ -86,13 +85,18 @@ def _resolve(
         if kind == SyncFolderItems.DELETE:
             out.append(Change(kind="delete", item_key=item.id))
         elif kind in _UPSERTS:
-            received = item.datetime_received
+            received = _plain_utc(item.datetime_received)
             if start_time is not None and received is not None and received < start_time:
                 continue  # design 4: nothing received before the start time; not even fetched
             wanted.append((item.id, item.changekey, received))
         # read-flag changes say nothing the comment holds
     out.extend(_fetch(account, wanted, fetch_batch))
     return out
+
+
+def _plain_utc(value: datetime | None) -> datetime | None:
+    # exchangelib's EWSDateTime refuses non-EWS time zones in astimezone(); the domain wants plain UTC.
+    return None if value is None else datetime.fromtimestamp(value.timestamp(), tz=UTC)
 
 
 def _fetch(

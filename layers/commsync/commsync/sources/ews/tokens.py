@@ -8,10 +8,12 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from pydantic import SecretStr
 
 from commsync.errors import IntegrationError
 from commsync.models.ews import EwsOptions
+from commsync.sources.ews.transport import EwsHttpAdapter
 
 EXCHANGE_SCOPE = "https://outlook.office365.com/.default"
 EXCHANGE_USER_SCOPE = "https://outlook.office365.com/EWS.AccessAsUser.All"
@@ -71,10 +73,14 @@ def _application(
     import msal  # imported here: only OAuth integrations pay for it
 
     host = urlsplit(authority).hostname or ""
+    # Our adapter, not msal's `verify=`: requests lets REQUESTS_CA_BUNDLE override a session's
+    # verify, while the adapter applies the integration's CA bundle to every request.
+    session = requests.Session()
+    session.mount("https://", EwsHttpAdapter(ca_bundle=ca_bundle))
     return msal.ConfidentialClientApplication(
         client_id,
         client_credential=credential.value,
         authority=f"{authority.rstrip('/')}/{tenant}",
         instance_discovery=host in _MICROSOFT_HOSTS,
-        verify=ca_bundle or True,
+        http_client=session,
     )

@@ -24,12 +24,14 @@ READ_CHUNK_BYTES = 64 * 1024
 class ChunkedResponse(requests.Response):
     """A Response whose iter_content() reads 64 KB at a time unless told otherwise."""
 
+    chunks_read = 0
+
     def iter_content(
         self, chunk_size: int | None = READ_CHUNK_BYTES, decode_unicode: bool = False
     ) -> Iterator[Any]:
         # Counted so a test can prove exchangelib still reads through this default.
         for chunk in super().iter_content(chunk_size, decode_unicode):  # type: ignore[call-overload]
-            self.chunks_read = getattr(self, "chunks_read", 0) + 1
+            self.chunks_read += 1
             yield chunk
 
 
@@ -51,8 +53,9 @@ class EwsHttpAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        # requests picks the CA file per request (it keys its connection pools on it), so swap it here.
-        if kwargs.get("verify", True) is True and self._ca_bundle:
+        # requests picks the CA file per request (it keys its connection pools on it), so swap it here;
+        # the configured bundle also wins over REQUESTS_CA_BUNDLE from the environment.
+        if kwargs.get("verify", True) is not False and self._ca_bundle:
             kwargs["verify"] = self._ca_bundle
         return super().send(request, *args, **kwargs)
 

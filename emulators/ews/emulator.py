@@ -1,0 +1,59 @@
+"""`EwsEmulator`: the store, the faults, the counters and the accounts behind one EWS endpoint."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from emulators.ews.auth import Authenticator, BearerVerifier
+from emulators.ews.faults import Faults
+from emulators.ews.handler import EwsHandler
+from emulators.ews.loader import load
+from emulators.ews.service import Service
+from emulators.ews.stats import Stats
+from emulators.ews.store import MailStore
+from emulators.ews.syncstate import SyncStates
+from emulators.server import EmulatorServer
+from emulators.tls import TlsFiles
+
+DEFAULT_USERS = {"EMU\\svc": "pw"}
+
+
+class EwsEmulator:
+    def __init__(
+        self,
+        store: MailStore,
+        users: dict[str, str],
+        deny: set[tuple[str, str]],
+        bearer: BearerVerifier | None,
+    ) -> None:
+        self.store = store
+        self.faults = Faults()
+        self.stats = Stats()
+        self.deny = frozenset((principal.lower(), mailbox.lower()) for principal, mailbox in deny)
+        self._authenticator = Authenticator(users, bearer)
+
+    @classmethod
+    def from_directory(
+        cls,
+        data: Path,
+        users: dict[str, str] | None = None,
+        deny: set[tuple[str, str]] | None = None,
+        bearer: BearerVerifier | None = None,
+    ) -> EwsEmulator:
+        """Load `data/<mailbox address>/<Folder>/.../*.eml`. `users` maps 'DOMAIN\\name' to a password;
+        `deny` holds (principal, mailbox address) pairs withheld from Delegate and Impersonation."""
+        mailboxes, generation = load(data)
+        # Stable across restarts on the same directory, so stored SyncStates stay valid while the data
+        # is unchanged; the generation in each state refuses them once it changes.
+        key = hashlib.sha256(b"commsync ews emulator\0" + str(data.resolve()).encode()).digest()
+        store = MailStore(mailboxes, SyncStates(key, generation))
+        return cls(store, DEFAULT_USERS if users is None else users, deny or set(), bearer)
+
+    def server(self, port: int = 0, tls: TlsFiles | None = None) -> EmulatorServer:
+        """An HTTP(S) server on 127.0.0.1; the endpoint is `server.url + "/EWS/Exchange.asmx"`."""
+        service = Service(self.store, self.faults, self.stats, self.deny)
+        handler = type(
+            "BoundEwsHandler", (EwsHandler,), {"service": service, "authenticator": self._authenticator}
+        )
+        return EmulatorServer(port, handler, tls)

@@ -1,0 +1,72 @@
+"""The HTTP side: POST /EWS/Exchange.asmx, authentication per connection, exact Content-Length.
+
+HTTP/1.1 keep-alive matters twice: NTLM authenticates the connection (MS-NTHT), and exchangelib
+takes a `Connection: close` response as a sign of a busy server and retries.
+"""
+
+from __future__ import annotations
+
+from http.server import BaseHTTPRequestHandler
+from typing import ClassVar
+
+from emulators.ews.auth import Authenticator, Caller, Challenge, ConnectionAuth
+from emulators.ews.service import Service
+
+ENDPOINT = "/ews/exchange.asmx"
+
+
+class EwsHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "Microsoft-IIS/10.0"
+    sys_version = ""
+    service: ClassVar[Service]
+    authenticator: ClassVar[Authenticator]
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection_auth = ConnectionAuth()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silent: request lines are noise in tests, and headers may carry credentials."""
+
+    def do_GET(self) -> None:
+        self._reply(405, b"", [("Allow", "POST")], content_type="text/plain")
+
+    def do_POST(self) -> None:
+        self.service.stats.count("http_requests")
+        body = self._read_body()
+        if self.path.split("?")[0].lower() != ENDPOINT:
+            self._reply(404, b"Not Found", content_type="text/plain")
+            return
+        outcome = self.authenticator.authenticate(self.headers.get("Authorization"), self.connection_auth)
+        if isinstance(outcome, Challenge):
+            self.service.stats.count("auth_challenges")
+            headers = [("WWW-Authenticate", value) for value in outcome.values]
+            self._reply(
+                401, b"401 - Unauthorized: Access is denied due to invalid credentials.", headers, "text/html"
+            )
+            return
+        self._serve(outcome, body)
+
+    def _serve(self, caller: Caller, body: bytes) -> None:
+        status, payload = self.service.handle(caller, body, self.headers.get("X-AnchorMailbox"))
+        self._reply(status, payload)
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _reply(
+        self,
+        status: int,
+        payload: bytes,
+        headers: list[tuple[str, str]] | None = None,
+        content_type: str = "text/xml; charset=utf-8",
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers or []:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
