@@ -59,7 +59,7 @@ def test_table_has_the_keys_the_due_index_and_ttl(aws_stack: AwsStack) -> None:
     # THEN it has pk/sk, a due-index on due/next_poll_at projecting everything, and TTL on expires_at
     assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
     indexes = {index["IndexName"]: index for index in table.get("GlobalSecondaryIndexes", [])}
-    assert set(indexes) == {"due-index"}
+    assert set(indexes) == {"due-index", "changes-index"}
     due_index = indexes["due-index"]
     assert [(k["AttributeName"], k["KeyType"]) for k in due_index["KeySchema"]] == [
         ("due", "HASH"),

@@ -13,7 +13,10 @@ from commsync.adapters.aws.dynamodb_state import DynamoState
 from commsync.adapters.local.sqlite_state import SqliteState
 from commsync.errors import DisableReason
 from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, SourceKind
+from commsync.models.access import ApiToken, Permission, token_sha256
 from commsync.models.integration import Disabled
+from commsync.models.oauth import OAuthProvider, OAuthState
+from commsync.models.subscription import Subscription, SubscriptionProtocol
 from commsync.ports import CommentEntry, StateStore
 from tests.e2e.conftest import AwsStack
 
@@ -148,3 +151,143 @@ def test_a_comment_entry_is_created_once_and_charged_once(state: StateStore, pro
     assert state.get_usage(project, "2024-03").ai_units == 1
     state.update_comment_entry(moved, charge=(project, "2024-03"))
     assert state.get_usage(project, "2024-03").ai_units == 2
+
+
+# The management API's methods (issue 7).
+
+
+def _entry(project: str, comment_id: str, at: datetime, folder: str = "Inbox") -> CommentEntry:
+    return CommentEntry(
+        bucket=project,
+        comment_id=comment_id,
+        text_hash="h",
+        integration=f"{project}/mail",
+        mailbox="a@x.example",
+        folder=folder,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def test_deleting_a_mailbox_removes_its_state_and_checkpoints_but_not_its_siblings(
+    state: StateStore, project: str
+) -> None:
+    key = f"{project}/mail"
+    state.put_integration(_integration(project))
+    for address in ("a@x.example", "b@x.example"):
+        state.put_mailbox(Mailbox(integration=key, address=address))
+        state.put_checkpoint(
+            Checkpoint(
+                integration=key,
+                mailbox=address,
+                folder_id="Inbox",
+                folder_path="Inbox",
+                token="t",
+                updated_at=NOW,
+            )
+        )
+    a = MailboxRef(integration=key, address="a@x.example")
+    b = MailboxRef(integration=key, address="b@x.example")
+
+    assert state.delete_mailbox(a)
+    assert not state.delete_mailbox(a)
+
+    assert state.get_mailbox(a) is None and state.get_checkpoint(a, "Inbox") is None
+    assert state.get_mailbox(b) is not None and state.get_checkpoint(b, "Inbox") is not None
+    assert (a, 300) not in state.due_mailboxes(NOW, 1000)
+    assert state.delete_integration(key) and state.get_integration(key) is None
+    assert not state.delete_integration(key)
+
+
+def test_the_comment_feed_orders_changes_and_resumes_after_a_key(state: StateStore, project: str) -> None:
+    # GIVEN five comments, three in the same second, one moved later, and another bucket's
+    for n, comment_id in enumerate(["0c", "0a", "0b"]):
+        state.create_comment_entry(
+            _entry(project, comment_id, NOW + timedelta(microseconds=n)), project, "2024-03"
+        )
+    state.create_comment_entry(_entry(project, "0d", NOW - timedelta(hours=1)), project, "2024-03")
+    state.create_comment_entry(_entry(project, "0e", NOW + timedelta(seconds=5)), project, "2024-03")
+    state.create_comment_entry(_entry(f"{project}x", "0f", NOW), project, "2024-03")
+    state.update_comment_entry(
+        _entry(project, "0d", NOW + timedelta(seconds=9), folder="Archive"), charge=None
+    )
+
+    # WHEN it is read two at a time from the start
+    first = state.comment_changes(project, "", 2)
+    rest = state.comment_changes(project, first[-1][0], 10)
+
+    # THEN oldest change first, each once, the moved one last with its new folder
+    assert [e.comment_id for _, e in first + rest] == ["0c", "0a", "0b", "0e", "0d"]
+    assert rest[-1][1].folder == "Archive"
+    assert state.comment_changes(project, rest[-1][0], 10) == []
+    assert [k for k, _ in first] == sorted(k for k, _ in first)
+
+
+def test_a_deleted_comment_entry_leaves_the_index_and_the_feed(state: StateStore, project: str) -> None:
+    state.create_comment_entry(_entry(project, "0a", NOW), project, "2024-03")
+
+    assert state.delete_comment_entry(project, "0a")
+    assert not state.delete_comment_entry(project, "0a")
+    assert state.get_comment_entry(project, "0a") is None
+    assert state.comment_changes(project, "", 10) == []
+
+
+def test_an_oauth_state_is_taken_once_and_never_after_it_expires(state: StateStore, project: str) -> None:
+    def oauth_state(digest: str) -> OAuthState:
+        return OAuthState(
+            state_sha256=digest,
+            integration=f"{project}/outlook",
+            provider=OAuthProvider.MICROSOFT,
+            redirect_uri="https://api.example/external/microsoft/oauth2/callback",
+            return_page="https://api.example/console",
+            code_verifier="v" * 64,
+            expires_at=NOW + timedelta(minutes=10),
+        )
+
+    fresh, stale = token_sha256(f"{project}-fresh"), token_sha256(f"{project}-stale")
+    state.put_oauth_state(oauth_state(fresh))
+    state.put_oauth_state(oauth_state(stale))
+
+    taken = state.take_oauth_state(fresh, NOW + timedelta(minutes=9))
+    assert taken is not None and taken.code_verifier == "v" * 64
+    assert state.take_oauth_state(fresh, NOW + timedelta(minutes=9)) is None  # replay
+    assert state.take_oauth_state(stale, NOW + timedelta(minutes=10, seconds=1)) is None  # expired
+    assert state.take_oauth_state(token_sha256("never issued"), NOW) is None
+
+
+def test_api_tokens_are_found_by_hash_and_a_new_one_replaces_its_name(
+    state: StateStore, project: str
+) -> None:
+    name = f"bot-{project}"
+    first = ApiToken(
+        name=name, sha256=token_sha256(f"{project}-1"), permissions=[Permission.VIEW], created_at=NOW
+    )
+    second = ApiToken(name=name, sha256=token_sha256(f"{project}-2"), permissions=[Permission.MODIFY])
+
+    state.put_api_token(first)
+    state.put_api_token(second)
+
+    assert state.get_api_token(first.sha256) is None
+    assert state.get_api_token(second.sha256) == second
+    assert [t for t in state.list_api_tokens() if t.name == name] == [second]
+    assert state.delete_api_token(name) and not state.delete_api_token(name)
+    assert state.get_api_token(second.sha256) is None
+
+
+def test_subscriptions_are_kept_per_integration(state: StateStore, project: str) -> None:
+    key = f"{project}/mail"
+    subscription = Subscription(
+        id="a" * 32,
+        integration=key,
+        protocol=SubscriptionProtocol.EMAIL,
+        endpoint="ops@x.example",
+        external_id="arn:aws:sns:eu-west-1:123456789012:commsync:1",
+        created_at=NOW,
+    )
+
+    state.put_subscription(subscription)
+
+    assert state.list_subscriptions(key) == [subscription]
+    assert state.list_subscriptions(f"{project}/other") == []
+    assert state.delete_subscription(key, "a" * 32) == subscription
+    assert state.delete_subscription(key, "a" * 32) is None

@@ -39,6 +39,9 @@ class CrashingBlobs:
     def get(self, key: str) -> bytes | None:
         return self.inner.get(key)
 
+    def delete(self, key: str) -> None:
+        self.inner.delete(key)
+
     def keys(self, prefix: str) -> Iterator[str]:
         return self.inner.keys(prefix)
 

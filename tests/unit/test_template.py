@@ -202,8 +202,15 @@ def test_api_serves_health_and_routes_everything_else_to_the_handler(template: T
     events = _props(template, "ApiFunction")["Events"].values()
     # WHEN the routes are listed
     routes = {(e["Properties"]["Path"], e["Properties"]["Method"].upper()) for e in events}
-    # THEN GET /health and a catch-all, all on the v1 stage of ManagementApi
-    assert routes == {("/health", "GET"), ("/{proxy+}", "ANY")}
+    # THEN the public GETs (health, the API's description, the OAuth callback) and a catch-all
+    # behind the token authorizer, all on the v1 stage of ManagementApi
+    assert routes == {
+        ("/health", "GET"),
+        ("/openapi.json", "GET"),
+        ("/docs", "GET"),
+        ("/external/{provider}/oauth2/callback", "GET"),
+        ("/{proxy+}", "ANY"),
+    }
     assert {e["Properties"]["RestApiId"]["Ref"] for e in events} == {"ManagementApi"}
     assert _props(template, "ManagementApi")["StageName"] == "v1"
 
@@ -224,11 +231,18 @@ def test_table_has_keys_due_index_ttl_and_recovery(template: Template) -> None:
         {"AttributeName": "next_poll_at", "KeyType": "RANGE"},
     ]
     assert indexes["due-index"]["Projection"] == {"ProjectionType": "ALL"}
+    # ... and the comment feed's changes-index (bucket, change_key), for the API's cursor reads
+    assert indexes["changes-index"]["KeySchema"] == [
+        {"AttributeName": "bucket", "KeyType": "HASH"},
+        {"AttributeName": "change_key", "KeyType": "RANGE"},
+    ]
     assert {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]} == {
         "pk": "S",
         "sk": "S",
         "due": "S",
         "next_poll_at": "S",
+        "bucket": "S",
+        "change_key": "S",
     }
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
@@ -271,7 +285,7 @@ def test_no_iam_statement_grants_every_resource_except_xray(translated: Template
         and not all(action.startswith("xray:") for action in _as_list(statement["Action"]))
     ]
     # THEN there are none: least privilege, scoped to the stack's own resources
-    assert {role for role, _ in statements} == {f"{f}Role" for f in FUNCTIONS}
+    assert {role for role, _ in statements} == {f"{f}Role" for f in [*FUNCTIONS, "AuthorizerFunction"]}
     assert unscoped == []
 
 

@@ -19,6 +19,7 @@ from commsync.local_config import load_config
 from commsync.local_mode import LocalRuntime, apply_config, open_local, run_forever, run_once
 from commsync.observability import logger
 from commsync.output import ProgressPrinter, print_outcomes, print_status
+from commsync.services.manage import enable
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -74,6 +75,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(handler=_status)
+
+    enable = sub.add_parser("enable", help="re-enable a disabled integration or mailbox; clears its failures")
+    enable.add_argument("integration", help="project/name")
+    enable.add_argument("--mailbox", help="only this mailbox (its address)")
+    enable.add_argument(
+        "--config", type=Path, help="config file (default: $COMMSYNC_CONFIG, ./commsync.toml, or the demo's)"
+    )
+    enable.set_defaults(handler=_enable)
+
+    from commsync.api.commands import add_commands
+
+    add_commands(sub)
     return parser
 
 
@@ -117,17 +130,39 @@ def _parse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _status(args: argparse.Namespace) -> int:
+def _find_config(given: Path | None, command: str) -> Path | None:
     from commsync.settings import local_config_path
 
     candidates = (
-        [args.config]
-        if args.config
+        [given]
+        if given
         else [Path(p) for p in (local_config_path(), "commsync.toml", "commsync-demo/commsync.toml") if p]
     )
-    config_path = next((p for p in candidates if p.is_file()), None)
+    found = next((p for p in candidates if p.is_file()), None)
+    if found is None:
+        print(f"commsync {command}: no config file found; pass --config FILE", file=sys.stderr)
+    return found
+
+
+def _enable(args: argparse.Namespace) -> int:
+    config_path = _find_config(args.config, "enable")
     if config_path is None:
-        print("commsync status: no config file found; pass --config FILE", file=sys.stderr)
+        return 2
+    runtime = _open(config_path)
+    try:
+        target = f"{args.integration}" + (f" mailbox {args.mailbox}" if args.mailbox else "")
+        if not enable(runtime.engine, args.integration, args.mailbox):
+            print(f"commsync enable: {target} is not configured", file=sys.stderr)
+            return 1
+        print(f"enabled {target}; its next poll resumes from the stored checkpoints")
+    finally:
+        runtime.close()
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    config_path = _find_config(args.config, "status")
+    if config_path is None:
         return 2
     runtime = _open(config_path)
     try:

@@ -10,6 +10,15 @@ from commsync.models.common import utc_now
 from commsync.ports import BlobStore, Notifier, SecretStore, StateStore, WorkQueue
 
 
+@dataclass(frozen=True)
+class DisablePolicy:
+    """When a repeating integration or mailbox failure disables it (design 6): after this many
+    consecutive failed polls, spanning at least this long."""
+
+    after_failures: int = 3
+    after_minutes: float = 30.0
+
+
 @dataclass
 class Engine:
     state: StateStore
@@ -18,4 +27,5 @@ class Engine:
     notifier: Notifier
     secrets: SecretStore
     ai_unit_quota: int = 0
+    disable_policy: DisablePolicy = field(default_factory=DisablePolicy)
     clock: Callable[[], datetime] = field(default=utc_now)

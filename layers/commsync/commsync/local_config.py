@@ -9,6 +9,7 @@ from pydantic import Field, ValidationError
 
 from commsync.errors import ConfigError
 from commsync.models import Integration, Mailbox, SourceKind
+from commsync.models.access import ApiToken
 from commsync.models.common import DomainModel
 from commsync.models.integration import IntegrationSettings
 from commsync.models.mailbox import MailboxSettings
@@ -29,12 +30,32 @@ class LocalIntegration(IntegrationSettings):
         return Integration(**self.model_dump(exclude={"enabled", "mailboxes"}))
 
 
+class ApiConfig(DomainModel):
+    """`commsync serve` (issue 7): where it listens and who may call it."""
+
+    port: int = Field(default=8787, ge=0, le=65535)
+    # The URL OAuth providers send the browser back to, when not http://127.0.0.1:<port>.
+    base_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    # Pages the OAuth callback may redirect to; empty: the console (<base_url>/console).
+    oauth_return_pages: list[str] = Field(default_factory=list)
+    # Bearer tokens as their SHA-256 (`commsync token create` prints the entry to paste).
+    tokens: list[ApiToken] = Field(default_factory=list)
+
+
 class LocalConfig(DomainModel):
     store: Path = Path(".commsync")
+    # Default: <store>/secrets.toml, where secrets set through the API are written too.
     secrets_file: Path | None = None
     ai_unit_quota: int = Field(default=0, ge=0)
     page_size: int = Field(default=100, ge=1, le=512)
+    # Design 6: a repeating integration or mailbox failure disables it after this many consecutive
+    # polls spanning at least this many minutes (transient failures never do).
+    disable_after_failures: int = Field(default=3, ge=1)
+    disable_after_minutes: float = Field(default=30.0, ge=0)
+    # Each poll stops taking pages and queues its continuation after this long, as a Lambda does.
+    poll_time_budget_seconds: float = Field(default=900.0, ge=1)
     integrations: list[LocalIntegration] = Field(default_factory=list)
+    api: ApiConfig = Field(default_factory=ApiConfig)
 
 
 def describe(exc: ValidationError) -> str:
@@ -76,10 +97,11 @@ def _resolved(config: LocalConfig, base: Path) -> LocalConfig:
         return i
 
     integrations = [resolved(i) for i in config.integrations]
+    store = absolute(config.store)
     return config.model_copy(
         update={
-            "store": absolute(config.store),
-            "secrets_file": absolute(config.secrets_file) if config.secrets_file else None,
+            "store": store,
+            "secrets_file": absolute(config.secrets_file) if config.secrets_file else store / "secrets.toml",
             "integrations": integrations,
         }
     )

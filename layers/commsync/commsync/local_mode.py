@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from commsync.adapters.local.file_blobs import FileBlobs
 from commsync.adapters.local.file_secrets import FileSecrets
 from commsync.adapters.local.log_notifier import LogNotifier
 from commsync.adapters.local.memory_queue import MemoryQueue
 from commsync.adapters.local.sqlite_state import SqliteState
-from commsync.engine import Engine
+from commsync.engine import DisablePolicy, Engine
+from commsync.errors import ConfigError
 from commsync.local_config import LocalConfig
 from commsync.models import MailboxRef, SyncCounts
 from commsync.services.dispatch import dispatch
@@ -20,6 +25,8 @@ from commsync.services.poll import PollLimits, PollOutcome, PollStatus, poll
 from commsync.settings import local_secret_environment
 
 Progress = Callable[[MailboxRef, SyncCounts], None]
+# Leases taken by the local runner; see exclusive_runner for why one owner name is safe.
+LOCAL_LEASE_OWNER = "local-runner"
 
 
 @dataclass
@@ -43,6 +50,7 @@ def open_local(config: LocalConfig) -> LocalRuntime:
         notifier=LogNotifier(),
         secrets=FileSecrets(config.secrets_file, local_secret_environment()),
         ai_unit_quota=config.ai_unit_quota,
+        disable_policy=DisablePolicy(config.disable_after_failures, config.disable_after_minutes),
     )
     return LocalRuntime(config=config, engine=engine, queue=queue, state=state)
 
@@ -68,14 +76,53 @@ def run_once(runtime: LocalRuntime, progress: Progress | None = None) -> dict[st
 
 def drain(runtime: LocalRuntime, progress: Progress | None = None) -> dict[str, PollOutcome]:
     outcomes: dict[str, PollOutcome] = {}
-    limits = PollLimits(page_size=runtime.config.page_size)
-    while (job := runtime.queue.receive()) is not None:
-        outcome = poll(runtime.engine, job, limits=limits, progress=progress)
-        previous = outcomes.get(job.mailbox.key)
-        if previous and outcome.status is not PollStatus.FAILED:
-            outcome.counts = previous.counts.add(outcome.counts)
-        outcomes[job.mailbox.key] = outcome
+    budget = runtime.config.poll_time_budget_seconds
+    limits = PollLimits(page_size=runtime.config.page_size, reserve_seconds=min(30.0, budget / 10))
+    with exclusive_runner(runtime.config.store):
+        while (job := runtime.queue.receive()) is not None:
+            # The same budget as a Lambda invocation: past it the poll stores its checkpoint and
+            # queues a continuation, which this loop then picks up (issue 6).
+            deadline = time.monotonic() + budget
+            outcome = poll(
+                runtime.engine,
+                job,
+                remaining_seconds=lambda deadline=deadline: deadline - time.monotonic(),  # type: ignore[misc]
+                limits=limits,
+                progress=progress,
+                owner=LOCAL_LEASE_OWNER,
+            )
+            _merge(outcomes, job.mailbox.key, outcome)
     return outcomes
+
+
+def _merge(outcomes: dict[str, PollOutcome], key: str, outcome: PollOutcome) -> None:
+    """A mailbox polled in several continuations reports its counts summed."""
+    previous = outcomes.get(key)
+    if previous and outcome.status is not PollStatus.FAILED:
+        outcome.counts = previous.counts.add(outcome.counts)
+    outcomes[key] = outcome
+
+
+@contextmanager
+def exclusive_runner(store: Path) -> Iterator[None]:
+    """One syncing process per local store, held by an OS lock that dies with its process.
+
+    Because no other process can be polling, the runner may take over the leases a killed
+    predecessor left behind: they all carry LOCAL_LEASE_OWNER (a kill -9 mid-poll therefore
+    costs no lease-expiry wait on restart).
+    """
+    store.mkdir(parents=True, exist_ok=True)
+    with (store / "runner.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError(
+                f"another commsync process is syncing the store {store}; run one per store"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def run_forever(

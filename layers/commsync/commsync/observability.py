@@ -6,8 +6,10 @@ CLI pay nothing for it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
@@ -81,3 +83,25 @@ redacting_filter = RedactingFilter()
 logger.addFilter(redacting_filter)
 for _handler in logger.handlers:
     _handler.addFilter(redacting_filter)
+
+
+def _install_record_redaction() -> None:
+    """Mask secrets in the records of every logger, ours and the libraries' (exchangelib logs whole
+    requests at DEBUG, OAuth libraries log token bodies), whatever handler later formats them.
+
+    A record factory is the one hook that sees each record before any handler: a filter on our
+    logger would miss records that third-party loggers send to the root logger's handlers.
+    """
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        # A malformed message (bad %-args) must not break the caller's logging call.
+        with contextlib.suppress(Exception):
+            redacting_filter.filter(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+
+
+_install_record_redaction()

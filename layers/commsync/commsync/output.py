@@ -7,7 +7,7 @@ import time
 from typing import TextIO
 
 from commsync.local_mode import LocalRuntime
-from commsync.models import Disabled, MailboxRef, SyncCounts
+from commsync.models import Disabled, MailboxRef, MailboxState, SyncCounts
 from commsync.models.common import iso_z
 from commsync.services.manage import status
 from commsync.services.poll import PollOutcome, PollStatus
@@ -69,6 +69,16 @@ def print_outcomes(outcomes: dict[str, PollOutcome], out: TextIO) -> int:
     return 1 if failed else 0
 
 
+def _failing(state: MailboxState) -> str:
+    if not state.last_error:
+        return ""
+    if state.failures > 1 and state.failing_since:
+        return (
+            f"failed {state.failures} polls in a row since {iso_z(state.failing_since)}: {state.last_error}"
+        )
+    return state.last_error
+
+
 def print_status(runtime: LocalRuntime, as_json: bool, out: TextIO) -> None:
     report = status(runtime.engine)
     if as_json:
@@ -109,7 +119,7 @@ def print_status(runtime: LocalRuntime, as_json: bool, out: TextIO) -> None:
                     str(st.counts.created),
                     str(st.counts.updated),
                     str(st.counts.warnings),
-                    _problem(st.disabled) or (st.last_error or ""),
+                    _problem(st.disabled) or _failing(st),
                 ]
             )
     table(rows, out)

@@ -6,7 +6,7 @@ services only ever see these Protocols.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
@@ -23,7 +23,10 @@ from commsync.models import (
     PollJob,
     Usage,
 )
+from commsync.models.access import ApiToken
 from commsync.models.integration import Disabled
+from commsync.models.oauth import OAuthState
+from commsync.models.subscription import Subscription
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,36 @@ class StateStore(Protocol):
 
     def get_usage(self, project: str, period: str) -> Usage: ...
 
+    # The management API (issue 7).
+    def delete_integration(self, key: str) -> bool:
+        """Removes the integration's own row; its mailboxes are deleted one by one first."""
+        ...
+
+    def delete_mailbox(self, ref: MailboxRef) -> bool:
+        """Removes the mailbox, its runtime state and its checkpoints; comments stay."""
+        ...
+
+    def delete_comment_entry(self, bucket: str, comment_id: str) -> bool: ...
+    def comment_changes(self, bucket: str, after: str, limit: int) -> list[tuple[str, CommentEntry]]:
+        """(change key, entry) of the bucket's entries whose change key (models.comment_feed)
+        sorts after `after`, in that order; a query on an index, never a scan."""
+        ...
+
+    def put_oauth_state(self, state: OAuthState) -> None: ...
+    def take_oauth_state(self, state_sha256: str, now: datetime) -> OAuthState | None:
+        """Deletes and returns the state if it exists and has not expired, in one conditional
+        step: of two callbacks with the same state, exactly one gets it."""
+        ...
+
+    def put_api_token(self, token: ApiToken) -> None: ...
+    def get_api_token(self, sha256: str) -> ApiToken | None: ...
+    def list_api_tokens(self) -> list[ApiToken]: ...
+    def delete_api_token(self, name: str) -> bool: ...
+
+    def put_subscription(self, subscription: Subscription) -> None: ...
+    def list_subscriptions(self, integration: str) -> list[Subscription]: ...
+    def delete_subscription(self, integration: str, subscription_id: str) -> Subscription | None: ...
+
 
 class BlobStore(Protocol):
     """Comments, raw MIME and attachments, under keys that are the same locally and on S3."""
@@ -84,6 +117,9 @@ class BlobStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def get(self, key: str) -> bytes | None: ...
     def keys(self, prefix: str) -> Iterator[str]: ...
+    def delete(self, key: str) -> None:
+        """Idempotent: deleting a missing key is not an error."""
+        ...
 
 
 class WorkQueue(Protocol):
@@ -92,10 +128,18 @@ class WorkQueue(Protocol):
 
 class Notifier(Protocol):
     def publish(self, notification: Notification) -> None: ...
+    def subscribe(self, integration: str, protocol: str, endpoint: str) -> str | None:
+        """Deliver this integration's notifications to the endpoint; returns the backend's id."""
+        ...
+
+    def unsubscribe(self, external_id: str | None) -> None: ...
 
 
 class SecretStore(Protocol):
     def get(self, name: str) -> dict[str, SecretStr]: ...
+    def put(self, name: str, values: Mapping[str, str]) -> None:
+        """Merge these keys into the secret (creating it); keys not named keep their values."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ class AwsSettings(BaseSettings):
     secret_prefix: str = "commsync/"  # noqa: S105  (a name prefix, not a secret)
     # AI units per project per month; 0 means no quota.
     ai_unit_quota: int = Field(default=0, ge=0)
+    # Design 6: how persistent a failure must be before its integration or mailbox is disabled.
+    disable_after_failures: int = Field(default=3, ge=1)
+    disable_after_minutes: float = Field(default=30.0, ge=0)
 
 
 class PollerSettings(AwsSettings):

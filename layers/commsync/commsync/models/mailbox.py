@@ -97,6 +97,9 @@ class MailboxState(DomainModel):
     last_error: str | None = None
     counts: SyncCounts = Field(default_factory=SyncCounts)
     disabled: Disabled | None = None
+    # Consecutive failed polls and when that run began: design 6 disables only what keeps failing.
+    failures: int = Field(default=0, ge=0)
+    failing_since: UtcDatetime | None = None
 
     @property
     def enabled(self) -> bool:

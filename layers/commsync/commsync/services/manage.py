@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from commsync.engine import Engine
 from commsync.errors import DisableReason
@@ -44,13 +45,20 @@ def enable(engine: Engine, integration_key: str, address: str | None = None) -> 
         return False
     if address is None:
         engine.state.set_integration_disabled(integration_key, None)
+        # Re-enabling also clears the failure counts (issue 6): the next failure starts a new run.
+        for mailbox, state in engine.state.list_mailboxes(integration_key):
+            if state.failures:
+                engine.state.save_mailbox_state(mailbox.ref, state.model_copy(update=_NO_FAILURES))
         return True
     found = engine.state.get_mailbox(MailboxRef(integration=integration_key, address=address.lower()))
     if found is None:
         return False
     mailbox, state = found
-    engine.state.save_mailbox_state(mailbox.ref, state.model_copy(update={"disabled": None}))
+    engine.state.save_mailbox_state(mailbox.ref, state.model_copy(update={"disabled": None, **_NO_FAILURES}))
     return True
+
+
+_NO_FAILURES: dict[str, object] = {"failures": 0, "failing_since": None}
 
 
 @dataclass(frozen=True)
@@ -64,3 +72,61 @@ def status(engine: Engine) -> list[IntegrationStatus]:
         IntegrationStatus(integration, engine.state.list_mailboxes(integration.key))
         for integration in engine.state.list_integrations()
     ]
+
+
+# The management API (issue 7).
+
+
+def switch_integration(engine: Engine, key: str, enabled: bool) -> Integration | None:
+    """Start or stop: only the user's own flag moves; None when the integration is unknown."""
+    integration = engine.state.get_integration(key)
+    if integration is None:
+        return None
+    disabled = _user_toggle(integration.disabled, enabled, engine)
+    if disabled != integration.disabled:
+        engine.state.set_integration_disabled(key, disabled)
+    return integration.model_copy(update={"disabled": disabled})
+
+
+def switch_mailbox(engine: Engine, ref: MailboxRef, enabled: bool) -> MailboxState | None:
+    found = engine.state.get_mailbox(ref)
+    if found is None:
+        return None
+    state = found[1]
+    disabled = _user_toggle(state.disabled, enabled, engine)
+    if disabled != state.disabled:
+        state = state.model_copy(update={"disabled": disabled})
+        engine.state.save_mailbox_state(ref, state)
+    return state
+
+
+def delete_mailbox(engine: Engine, ref: MailboxRef) -> bool:
+    """Configuration, runtime state and checkpoints go; the bucket's comments stay."""
+    return engine.state.delete_mailbox(ref)
+
+
+def delete_integration(engine: Engine, key: str) -> bool:
+    """Mailboxes first, the integration row last: an interrupted delete can simply be repeated."""
+    if engine.state.get_integration(key) is None:
+        return False
+    for mailbox, _ in engine.state.list_mailboxes(key):
+        engine.state.delete_mailbox(mailbox.ref)
+    for subscription in engine.state.list_subscriptions(key):
+        engine.notifier.unsubscribe(subscription.external_id)
+        engine.state.delete_subscription(key, subscription.id)
+    return engine.state.delete_integration(key)
+
+
+def set_poll_interval(engine: Engine, mailbox: Mailbox, state: MailboxState, seconds: int) -> None:
+    """A shorter interval takes effect now rather than after the poll already scheduled."""
+    engine.state.put_mailbox(mailbox.model_copy(update={"poll_interval_seconds": seconds}))
+    sooner = engine.clock() + timedelta(seconds=seconds)
+    if state.enabled and state.next_poll_at is not None and state.next_poll_at > sooner:
+        engine.state.schedule_poll(mailbox.ref, sooner)
+
+
+def lag_seconds(state: MailboxState, now: datetime) -> int | None:
+    """How old the newest successful sync is; None before the first one."""
+    if state.last_success_at is None:
+        return None
+    return max(0, int((now - state.last_success_at).total_seconds()))

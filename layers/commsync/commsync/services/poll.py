@@ -19,6 +19,7 @@ from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, Mailbo
 from commsync.models.job import JobReason
 from commsync.observability import logger
 from commsync.ports import Change, ChangePage, FolderRef, Source
+from commsync.services.failures import record_failure, record_success
 from commsync.services.quota import enforce_quota
 from commsync.services.record import WriteOutcome, record
 from commsync.sources import open_source
@@ -35,6 +36,8 @@ class PollStatus(StrEnum):
     BUSY = "busy"
     SKIPPED = "skipped"
     FAILED = "failed"
+    # The lease ran out mid-poll and another poller may hold it: stop without another write.
+    LEASE_LOST = "lease_lost"
 
 
 @dataclass
@@ -43,6 +46,8 @@ class PollOutcome:
     counts: SyncCounts = field(default_factory=SyncCounts)
     error: str | None = None
     failure_class: FailureClass | None = None
+    # Set when the time ran out: the folder the continuation starts in.
+    resume_folder: str | None = None
 
 
 @dataclass
@@ -59,7 +64,9 @@ def poll(
     remaining_seconds: Callable[[], float] | None = None,
     limits: PollLimits | None = None,
     progress: Callable[[MailboxRef, SyncCounts], None] | None = None,
+    owner: str | None = None,
 ) -> PollOutcome:
+    """`owner` names the lease holder; by default a fresh one per poll (each Lambda invocation)."""
     limits = limits or PollLimits()
     ref = job.mailbox
     integration = engine.state.get_integration(ref.integration)
@@ -70,25 +77,35 @@ def poll(
     mailbox, state = found
     if not integration.enabled or not state.enabled:
         return PollOutcome(PollStatus.SKIPPED)
-    owner = uuid.uuid4().hex
+    owner = owner or uuid.uuid4().hex
     if not engine.state.acquire_lease(ref, owner, engine.clock(), limits.lease_seconds):
         # Another poller holds it; it will finish the work, so this message is dropped unworked.
         return PollOutcome(PollStatus.BUSY)
     try:
-        run = _Run(engine, integration, mailbox, limits, remaining_seconds, progress)
+        run = _Run(
+            engine, integration, mailbox, limits, remaining_seconds, progress, owner, job.resume_folder
+        )
         outcome = run.execute()
-        _save_state(engine, mailbox, state, outcome)
+        _save_state(engine, integration, mailbox, state, outcome)
     finally:
         engine.state.release_lease(ref, owner)
     if outcome.status is PollStatus.CONTINUED:
-        engine.queue.send([PollJob(mailbox=ref, reason=JobReason.CONTINUATION, enqueued_at=engine.clock())])
+        continuation = PollJob(
+            mailbox=ref,
+            reason=JobReason.CONTINUATION,
+            enqueued_at=engine.clock(),
+            resume_folder=outcome.resume_folder,
+        )
+        engine.queue.send([continuation])
     logger.info(
         "polled", extra={"mailbox": str(ref), "status": outcome.status, "counts": outcome.counts.model_dump()}
     )
     return outcome
 
 
-def _save_state(engine: Engine, mailbox: Mailbox, state: MailboxState, outcome: PollOutcome) -> None:
+def _save_state(
+    engine: Engine, integration: Integration, mailbox: Mailbox, state: MailboxState, outcome: PollOutcome
+) -> None:
     # Re-read: the dispatcher may have moved next_poll_at while we worked.
     current = engine.state.get_mailbox(mailbox.ref)
     base = current[1] if current else state
@@ -96,10 +113,18 @@ def _save_state(engine: Engine, mailbox: Mailbox, state: MailboxState, outcome: 
     update: dict[str, object] = {"last_sync_at": now, "counts": base.counts.add(outcome.counts)}
     if outcome.status is PollStatus.FAILED:
         update["last_error"] = f"{outcome.failure_class}: {outcome.error}"
+        base = record_failure(engine, integration, mailbox, base, outcome.failure_class, outcome.error or "")
+    elif outcome.status is PollStatus.LEASE_LOST:
+        update["last_error"] = "the mailbox's lease expired mid-poll; another poller went on"
     else:
         update["last_success_at"] = now
         update["last_error"] = None
+        base = record_success(base)
     engine.state.save_mailbox_state(mailbox.ref, base.model_copy(update=update))
+
+
+class _LeaseLost(Exception):
+    pass
 
 
 class _Run:
@@ -111,9 +136,13 @@ class _Run:
         limits: PollLimits,
         remaining_seconds: Callable[[], float] | None,
         progress: Callable[[MailboxRef, SyncCounts], None] | None,
+        owner: str,
+        resume_folder: str | None = None,
     ) -> None:
         self.engine, self.integration, self.mailbox, self.limits = engine, integration, mailbox, limits
-        self.remaining, self.progress = remaining_seconds, progress
+        self.remaining, self.progress, self.owner = remaining_seconds, progress, owner
+        self.resume_folder = resume_folder
+        self.stopped_in: str | None = None
         self.counts = SyncCounts()
 
     def execute(self) -> PollOutcome:
@@ -123,6 +152,9 @@ class _Run:
                 finished = self._sync(source)
             finally:
                 source.close()
+        except _LeaseLost:
+            logger.warning("lease lost mid-poll; stopping", extra={"mailbox": str(self.mailbox.ref)})
+            return PollOutcome(PollStatus.LEASE_LOST, self.counts)
         except CommsyncError as exc:
             # Known failure classes are recorded and retried on the next scheduled poll; anything
             # else propagates so the queue retries the message and, in the end, dead-letters it.
@@ -135,10 +167,17 @@ class _Run:
                 },
             )
             return PollOutcome(PollStatus.FAILED, self.counts, str(exc), exc.failure_class)
-        return PollOutcome(PollStatus.DONE if finished else PollStatus.CONTINUED, self.counts)
+        if finished:
+            return PollOutcome(PollStatus.DONE, self.counts)
+        return PollOutcome(PollStatus.CONTINUED, self.counts, resume_folder=self.stopped_in)
 
     def _sync(self, source: Source) -> bool:
-        for folder in self._folders(source):
+        folders = self._folders(source)
+        ids = [folder.id for folder in folders]
+        if self.resume_folder in ids:
+            # The folders before it were synced by the poll this one continues.
+            folders = folders[ids.index(self.resume_folder) :]
+        for folder in folders:
             if not self.mailbox.folders.admits(folder.path):
                 continue
             checkpoint = self.engine.state.get_checkpoint(self.mailbox.ref, folder.id)
@@ -150,6 +189,7 @@ class _Run:
                 if enforce_quota(self.engine, self.integration):
                     return True
                 if self._out_of_time():
+                    self.stopped_in = folder.id
                     return False
         return True
 
@@ -170,6 +210,12 @@ class _Run:
     def _apply_page(self, folder: FolderRef, page: ChangePage) -> None:
         for change in page.changes:
             self._apply(folder, change)
+        # Renewing the lease before the checkpoint write means a poller whose lease ran out (a stall
+        # longer than lease_seconds) never moves a checkpoint another poller has moved since.
+        if not self.engine.state.acquire_lease(
+            self.mailbox.ref, self.owner, self.engine.clock(), self.limits.lease_seconds
+        ):
+            raise _LeaseLost
         self._store_checkpoint(folder, page.token)
 
     def _store_checkpoint(self, folder: FolderRef, token: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commsync.engine import Engine
+from commsync.engine import DisablePolicy, Engine
 from commsync.settings import AwsSettings
 
 
@@ -21,4 +21,5 @@ def build_aws_engine(settings: AwsSettings) -> Engine:
         notifier=SnsNotifier(settings.topic_arn),
         secrets=SecretsManagerSecrets(settings.secret_prefix),
         ai_unit_quota=settings.ai_unit_quota,
+        disable_policy=DisablePolicy(settings.disable_after_failures, settings.disable_after_minutes),
     )

@@ -1,7 +1,8 @@
 """StateStore on one DynamoDB table (design section 3).
 
 Keys: pk/sk strings. The sparse GSI `due-index` (due, next_poll_at) holds only enabled
-mailboxes, so the dispatcher's query reads due mailboxes and nothing else.
+mailboxes, so the dispatcher's query reads due mailboxes and nothing else; the sparse
+`changes-index` (bucket, change_key) holds only comment index rows (dynamodb_api_state).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import boto3
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
+from commsync.adapters.aws.dynamodb_api_state import DynamoApiState
 from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, MailboxState, Usage
+from commsync.models.comment_feed import change_key
 from commsync.models.common import iso_z
 from commsync.models.integration import Disabled
 from commsync.ports import CommentEntry
@@ -36,7 +39,7 @@ def _conditional_failed(exc: ClientError) -> bool:
     )
 
 
-class DynamoState:
+class DynamoState(DynamoApiState):
     def __init__(self, table_name: str, client: Any | None = None) -> None:
         # Typed as Any: transactions take the low-level attribute-value shapes built below.
         self._client: Any = client or boto3.client("dynamodb")
@@ -192,7 +195,7 @@ class DynamoState:
     # comment index and usage
     def get_comment_entry(self, bucket: str, comment_id: str) -> CommentEntry | None:
         item = self._table.get_item(Key=_comment_key(bucket, comment_id), ConsistentRead=True).get("Item")
-        return _entry_from(item) if item else None
+        return entry_from(item) if item else None
 
     def create_comment_entry(self, entry: CommentEntry, project: str, period: str) -> bool:
         put = {
@@ -263,10 +266,12 @@ def _entry_attrs(entry: CommentEntry) -> dict[str, str]:
         "updated_at": iso_z(entry.updated_at),
         "bucket": entry.bucket,
         "comment_id": entry.comment_id,
+        # Sort key of the sparse changes-index (bucket, change_key): the bucket's change feed.
+        "change_key": change_key(entry.updated_at, entry.comment_id),
     }
 
 
-def _entry_from(item: dict[str, Any]) -> CommentEntry:
+def entry_from(item: dict[str, Any]) -> CommentEntry:
     return CommentEntry(
         bucket=str(item["bucket"]),
         comment_id=str(item["comment_id"]),

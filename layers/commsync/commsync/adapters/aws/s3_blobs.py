@@ -32,3 +32,7 @@ class S3Blobs:
         for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
             for item in page.get("Contents", []):
                 yield str(item["Key"])
+
+    def delete(self, key: str) -> None:
+        # S3 deletes are idempotent; on the versioned bucket the old version stays for 30 days.
+        self._s3.delete_object(Bucket=self._bucket, Key=key)

@@ -44,3 +44,6 @@ class FileBlobs:
                 key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix):
                     yield key
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)

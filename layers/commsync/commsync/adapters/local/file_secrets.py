@@ -1,18 +1,24 @@
 """Secrets for local mode: a TOML file of tables, or COMMSYNC_SECRET_<NAME>_<KEY> variables.
 
-Environment values win so that CI and containers need no file on disk.
+Environment values win so that CI and containers need no file on disk. Secrets set through the
+API (and refresh tokens from OAuth) are merged into the file, which is rewritten whole with
+owner-only permissions: comments in it are not kept.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
-from commsync.errors import IntegrationError
+from commsync.errors import ConfigError, IntegrationError
 from commsync.observability import redacting_filter
 
 
@@ -42,3 +48,59 @@ class FileSecrets:
         for value in values.values():
             redacting_filter.remember(value.get_secret_value())
         return values
+
+    def put(self, name: str, values: Mapping[str, str]) -> None:
+        if self._path is None:
+            raise ConfigError("no secrets_file is configured: secrets cannot be stored")
+        data: dict[str, Any] = {}
+        if self._path.is_file():
+            with self._path.open("rb") as handle:
+                data = tomllib.load(handle)
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"secret {name!r} in {self._path.name} must be a table of keys")
+        data[name] = {**table, **values}
+        _write_private(self._path, _dump(data))
+        for value in values.values():
+            redacting_filter.remember(value)
+
+
+def _toml_string(text: str) -> str:
+    # A JSON string is a TOML basic string, except that TOML also wants DEL escaped.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_value(value: object, where: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return _toml_string(value)
+    raise ConfigError(f"secrets file: {where} holds a {type(value).__name__}; only strings are kept")
+
+
+def _dump(data: dict[str, Any]) -> str:
+    lines: list[str] = []
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            lines.append(f"{_toml_string(name)} = {_toml_value(table, name)}")
+    for name, table in data.items():
+        if isinstance(table, dict):
+            lines += ["", f"[{_toml_string(name)}]"]
+            lines += [f"{_toml_string(k)} = {_toml_value(v, f'{name}.{k}')}" for k, v in table.items()]
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write then rename, readable by the owner only: a crash never leaves half a secrets file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-secrets-")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -10,7 +10,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from commsync.adapters.local.sqlite_api_state import API_SCHEMA, SqliteApiState, add_change_keys
 from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, MailboxState, Usage
+from commsync.models.comment_feed import change_key
 from commsync.models.common import iso_z
 from commsync.models.integration import Disabled
 from commsync.ports import CommentEntry
@@ -35,13 +37,14 @@ CREATE TABLE IF NOT EXISTS usage (
 _NEVER = ""
 
 
-class SqliteState:
+class SqliteState(SqliteApiState):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(_SCHEMA + API_SCHEMA)
+        add_change_keys(self._db)
         self._lock = threading.Lock()
 
     @contextmanager
@@ -183,8 +186,14 @@ class SqliteState:
     def create_comment_entry(self, entry: CommentEntry, project: str, period: str) -> bool:
         with self._tx() as db:
             inserted = db.execute(
-                "INSERT OR IGNORE INTO comment_index VALUES (?, ?, ?)",
-                (entry.bucket, entry.comment_id, _entry_doc(entry)),
+                "INSERT OR IGNORE INTO comment_index (bucket, comment_id, doc, change_key) "
+                "VALUES (?, ?, ?, ?)",
+                (
+                    entry.bucket,
+                    entry.comment_id,
+                    _entry_doc(entry),
+                    change_key(entry.updated_at, entry.comment_id),
+                ),
             ).rowcount
             if inserted:
                 _charge(db, project, period)
@@ -193,11 +202,32 @@ class SqliteState:
     def update_comment_entry(self, entry: CommentEntry, charge: tuple[str, str] | None) -> None:
         with self._tx() as db:
             db.execute(
-                "UPDATE comment_index SET doc = ? WHERE bucket = ? AND comment_id = ?",
-                (_entry_doc(entry), entry.bucket, entry.comment_id),
+                "UPDATE comment_index SET doc = ?, change_key = ? WHERE bucket = ? AND comment_id = ?",
+                (
+                    _entry_doc(entry),
+                    change_key(entry.updated_at, entry.comment_id),
+                    entry.bucket,
+                    entry.comment_id,
+                ),
             )
             if charge:
                 _charge(db, *charge)
+
+    def delete_comment_entry(self, bucket: str, comment_id: str) -> bool:
+        with self._tx() as db:
+            return bool(
+                db.execute(
+                    "DELETE FROM comment_index WHERE bucket = ? AND comment_id = ?", (bucket, comment_id)
+                ).rowcount
+            )
+
+    def comment_changes(self, bucket: str, after: str, limit: int) -> list[tuple[str, CommentEntry]]:
+        rows = self._db.execute(
+            "SELECT change_key, doc FROM comment_index WHERE bucket = ? AND change_key > ? "
+            "ORDER BY change_key LIMIT ?",
+            (bucket, after, limit),
+        ).fetchall()
+        return [(key, _entry_from(doc)) for key, doc in rows]
 
     def get_usage(self, project: str, period: str) -> Usage:
         row = self._db.execute(

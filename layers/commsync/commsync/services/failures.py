@@ -1,0 +1,99 @@
+"""When a failure is persistent, and what stops then (design section 6).
+
+A transient failure is retried forever (the next poll), an item failure never blocks a
+mailbox. An integration or mailbox failure stops something only after it has repeated on
+`after_failures` consecutive polls spanning at least `after_minutes`: one bad minute on the
+server must not cost a user a re-enable, a week of wrong passwords must not go unnoticed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from commsync.engine import Engine
+from commsync.errors import DisableReason, FailureClass
+from commsync.models import Integration, Mailbox, MailboxState, Notification
+from commsync.models.integration import Disabled
+from commsync.observability import logger
+
+
+def persistent(engine: Engine, state: MailboxState, now: datetime) -> bool:
+    policy = engine.disable_policy
+    since = state.failing_since or now
+    return state.failures >= policy.after_failures and now - since >= timedelta(minutes=policy.after_minutes)
+
+
+def record_success(state: MailboxState) -> MailboxState:
+    return state.model_copy(update={"failures": 0, "failing_since": None})
+
+
+def record_failure(
+    engine: Engine,
+    integration: Integration,
+    mailbox: Mailbox,
+    state: MailboxState,
+    failure_class: FailureClass | None,
+    error: str,
+) -> MailboxState:
+    """Count the failure; disable the integration or the mailbox once it is persistent."""
+    now = engine.clock()
+    state = state.model_copy(
+        update={"failures": state.failures + 1, "failing_since": state.failing_since or now}
+    )
+    if failure_class not in (FailureClass.INTEGRATION, FailureClass.MAILBOX):
+        return state
+    if not persistent(engine, state, now):
+        return state
+    disabled = Disabled(
+        reason=DisableReason.SYNC_ERROR, at=now, failure_class=failure_class, error=error[:2000]
+    )
+    if failure_class is FailureClass.INTEGRATION:
+        engine.state.set_integration_disabled(integration.key, disabled)
+        engine.notifier.publish(_integration_notice(integration, state, disabled))
+        logger.warning("integration disabled", extra={"integration": integration.key, "error": error})
+        return state
+    engine.notifier.publish(_mailbox_notice(integration, mailbox, state, disabled))
+    logger.warning("mailbox disabled", extra={"mailbox": str(mailbox.ref), "error": error})
+    return state.model_copy(update={"disabled": disabled})
+
+
+def _since(state: MailboxState) -> str:
+    since = state.failing_since
+    return since.strftime("%Y-%m-%d %H:%M UTC") if since else "now"
+
+
+def _integration_notice(integration: Integration, state: MailboxState, disabled: Disabled) -> Notification:
+    return Notification(
+        subject=f"commsync: {integration.key} stopped: it cannot reach or sign in to its server",
+        message=(
+            f"Syncing of integration {integration.key} ({integration.kind}, {integration.endpoint}) failed "
+            f"{state.failures} times in a row since {_since(state)}: {disabled.error}. "
+            "Every mailbox of this integration is paused; nothing has been lost and the sync resumes where "
+            f"it stopped. Fix the cause, then re-enable: `commsync enable {integration.key}` or "
+            f"POST /integrations/{integration.project}/{integration.name}/enable."
+        ),
+        integration=integration.key,
+        reason=disabled.reason,
+        failure_class=disabled.failure_class,
+        at=disabled.at,
+    )
+
+
+def _mailbox_notice(
+    integration: Integration, mailbox: Mailbox, state: MailboxState, disabled: Disabled
+) -> Notification:
+    return Notification(
+        subject=f"commsync: mailbox {mailbox.address} of {integration.key} stopped",
+        message=(
+            f"Syncing of mailbox {mailbox.address} in integration {integration.key} failed {state.failures} "
+            f"times in a row since {_since(state)}: {disabled.error}. Only this mailbox is paused; the "
+            "integration's other mailboxes go on, and nothing has been lost. Fix the cause, then re-enable: "
+            f"`commsync enable {integration.key} --mailbox {mailbox.address}` or POST "
+            f"/integrations/{integration.project}/{integration.name}/mailboxes/{mailbox.address}/enable."
+        ),
+        integration=integration.key,
+        mailbox=mailbox.address,
+        reason=disabled.reason,
+        failure_class=disabled.failure_class,
+        at=disabled.at,
+    )

@@ -1,0 +1,239 @@
+"""The OAuth connect flows end to end through `commsync serve` (issue 7): Microsoft against the
+identity emulator (HTTPS, self-signed, PKCE), Salesforce against a minimal loopback token
+endpoint (the Salesforce emulator arrives with issue 11)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from commsync.api.local import LocalApi, open_local_api
+from commsync.errors import IntegrationError
+from commsync.local_config import ApiConfig, LocalConfig
+from commsync.models.access import Permission
+from commsync.services.oauth import refresh_access_token
+from emulators.identity import IdentityEmulator, sign_in
+from emulators.tls import TlsFiles, self_signed
+from tests.support.api import tokens_for
+
+pytestmark = pytest.mark.integration
+
+CLIENT_ID = "0f2b6c1e-4d5a-4b8e-9c3f-7a1d2e3f4a5b"
+CLIENT_SECRET = "app~secret.Value-2024"  # test credential
+UPN, PASSWORD = "alice@contoso.example", "Correct-Horse-9"  # test credential
+
+
+@dataclass
+class Api:
+    local: LocalApi
+    session: requests.Session
+
+    def __call__(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.request(
+            method, self.local.url + path, timeout=30, allow_redirects=False, **kwargs
+        )
+
+    def secret(self, name: str) -> dict[str, str]:
+        return {k: v.get_secret_value() for k, v in self.local.runtime.engine.secrets.get(name).items()}
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[Api]:
+    plain, records = tokens_for({"ops": [Permission.MODIFY]})
+    config = LocalConfig(
+        store=tmp_path / "store", secrets_file=tmp_path / "secrets.toml", api=ApiConfig(tokens=records)
+    )
+    local = open_local_api(config, port=0)
+    local.start(sync=False)
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {plain['ops']}"
+    try:
+        yield Api(local, session)
+    finally:
+        local.close()
+
+
+@pytest.fixture
+def tls(tmp_path: Path) -> TlsFiles:
+    return self_signed(tmp_path / "tls")
+
+
+def test_microsoft_connect_stores_a_refresh_token_that_renews_and_rotates(api: Api, tls: TlsFiles) -> None:
+    idp = IdentityEmulator()
+    with idp.serving(tls=tls):
+        # GIVEN an app registered for our callback, and a Graph integration pointing at it
+        callback = f"{api.local.url}/external/microsoft/oauth2/callback"
+        idp.add_app("contoso", CLIENT_ID, secret=CLIENT_SECRET, redirect_uris=[callback])
+        idp.add_user("contoso", UPN, PASSWORD)
+        graph = {
+            "project": "acme",
+            "name": "outlook",
+            "kind": "graph",
+            "endpoint": "https://graph.microsoft.com/v1.0",
+            "bucket": "acme-mail",
+            "options": {
+                "client_id": CLIENT_ID,
+                "tenant": "contoso",
+                "authority": idp.authority("").rstrip("/"),
+                "ca_bundle": str(tls.cert),
+                "scopes": "Mail.Read User.Read openid",
+            },
+            "secret_values": {"client_secret": CLIENT_SECRET},
+        }
+        assert api("POST", "/integrations", json=graph).status_code == 201
+
+        # WHEN the user starts the flow, signs in at the provider, and the browser comes back
+        authorize_url = api(
+            "GET", "/integrations/acme/outlook/oauth2/authenticate", params={"response": "json"}
+        ).json()["authorize_url"]
+        answer = sign_in(authorize_url, UPN, PASSWORD, verify=str(tls.cert))
+        back = requests.get(callback, params=answer, allow_redirects=False, timeout=30)
+
+        # THEN the browser lands on the console with the success notice, and the refresh token
+        # sits in the secret beside the client secret (never in a response)
+        assert back.status_code == 302, back.text
+        location = urlsplit(back.headers["Location"])
+        assert f"{location.scheme}://{location.netloc}{location.path}" == f"{api.local.url}/console"
+        assert parse_qs(location.query) == {"oauth": ["success"], "integration": ["acme/outlook"]}
+        stored = api.secret("acme/outlook")
+        assert stored["client_secret"] == CLIENT_SECRET and stored["refresh_token"]
+        assert stored["refresh_token"] not in api("GET", "/integrations/acme/outlook").text
+
+        # AND the same callback again is refused: the state was used
+        assert requests.get(callback, params=answer, allow_redirects=False, timeout=30).status_code == 400
+
+        # WHEN a source renews its access token, THEN the token is valid for Graph and the rotated
+        # refresh token was stored
+        integration = api.local.runtime.engine.state.get_integration("acme/outlook")
+        assert integration is not None
+        secrets = api.local.runtime.engine.secrets
+        token = refresh_access_token(secrets, integration)
+        claims = idp.verifier()(token.access_token, "https://graph.microsoft.com")
+        assert claims is not None and claims["upn"] == UPN and "Mail.Read" in claims["scp"].split()
+        assert api.secret("acme/outlook")["refresh_token"] != stored["refresh_token"]
+
+        # AND once the user's refresh tokens are revoked, renewing is an integration error
+        idp.revoke_refresh_tokens("contoso", UPN)
+        with pytest.raises(IntegrationError, match="invalid_grant"):
+            refresh_access_token(secrets, integration)
+
+
+def test_microsoft_declined_consent_returns_the_reason_and_stores_nothing(api: Api, tls: TlsFiles) -> None:
+    idp = IdentityEmulator()
+    with idp.serving(tls=tls):
+        callback = f"{api.local.url}/external/microsoft/oauth2/callback"
+        idp.add_app("contoso", CLIENT_ID, secret=CLIENT_SECRET, redirect_uris=[callback])
+        idp.add_user("contoso", UPN, PASSWORD)
+        graph = {
+            "project": "acme",
+            "name": "outlook",
+            "kind": "graph",
+            "endpoint": "https://graph.microsoft.com/v1.0",
+            "bucket": "acme-mail",
+            "options": {
+                "client_id": CLIENT_ID,
+                "tenant": "contoso",
+                "authority": idp.authority("").rstrip("/"),
+                "ca_bundle": str(tls.cert),
+            },
+            "secret_values": {"client_secret": CLIENT_SECRET},
+        }
+        api("POST", "/integrations", json=graph)
+        authorize_url = api("GET", "/integrations/acme/outlook/oauth2/authenticate").headers["Location"]
+
+        answer = sign_in(authorize_url, UPN, PASSWORD, verify=str(tls.cert), cancel=True)
+        back = requests.get(callback, params=answer, allow_redirects=False, timeout=30)
+
+        assert parse_qs(urlsplit(back.headers["Location"]).query)["reason"] == ["access_denied"]
+        assert "refresh_token" not in api.secret("acme/outlook")
+
+
+class _SalesforceToken(BaseHTTPRequestHandler):
+    """POST /services/oauth2/token as Salesforce answers the web-server flow (PROTOCOLS.md 3)."""
+
+    forms: list[dict[str, str]] = []
+
+    def do_POST(self) -> None:
+        form = {
+            k: v[0]
+            for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()
+        }
+        self.forms.append(form)
+        good = form.get("client_secret") == "sf-consumer-secret" and form.get("code") == "aPrxGood"
+        body: dict[str, str] = (
+            {
+                "access_token": "00Dxx!session",
+                "refresh_token": "5Aep861refresh",
+                "instance_url": "https://acme.my.salesforce.com",
+                "token_type": "Bearer",
+            }
+            if good
+            else {"error": "invalid_grant", "error_description": "authentication failure"}
+        )
+        data = json.dumps(body).encode()
+        self.send_response(200 if good else 400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_salesforce_connect_exchanges_the_code_without_pkce_and_keeps_instance_url(api: Api) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SalesforceToken)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _SalesforceToken.forms = []
+    try:
+        login = f"http://127.0.0.1:{server.server_address[1]}"
+        crm = {
+            "project": "acme",
+            "name": "crm",
+            "kind": "salesforce",
+            "endpoint": "https://acme.my.salesforce.com",
+            "bucket": "acme-cases",
+            "options": {"client_id": "3MVG9consumer", "login_url": login, "allow_insecure_loopback": True},
+            "secret_values": {"client_secret": "sf-consumer-secret"},
+        }
+        assert api("POST", "/integrations", json=crm).status_code == 201
+        sent = parse_qs(
+            urlsplit(api("GET", "/integrations/acme/crm/oauth2/authenticate").headers["Location"]).query
+        )
+        failed_state = parse_qs(
+            urlsplit(api("GET", "/integrations/acme/crm/oauth2/authenticate").headers["Location"]).query
+        )["state"][0]
+        callback = f"{api.local.url}/external/salesforce/oauth2/callback"
+
+        good = requests.get(
+            callback,
+            params={"code": "aPrxGood", "state": sent["state"][0]},
+            allow_redirects=False,
+            timeout=30,
+        )
+        bad = requests.get(
+            callback, params={"code": "aPrxUsed", "state": failed_state}, allow_redirects=False, timeout=30
+        )
+
+        assert parse_qs(urlsplit(good.headers["Location"]).query)["oauth"] == ["success"]
+        assert parse_qs(urlsplit(bad.headers["Location"]).query)["reason"] == ["invalid_grant"]
+        stored = api.secret("acme/crm")
+        assert (stored["refresh_token"], stored["instance_url"]) == (
+            "5Aep861refresh",
+            "https://acme.my.salesforce.com",
+        )
+        first = _SalesforceToken.forms[0]
+        assert first["grant_type"] == "authorization_code" and "code_verifier" not in first
+        assert first["redirect_uri"] == callback and first["client_id"] == "3MVG9consumer"
+    finally:
+        server.shutdown()
+        server.server_close()
