@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -25,6 +26,11 @@ class Disabled(DomainModel):
     at: UtcDatetime
     failure_class: FailureClass | None = None
     error: str | None = Field(default=None, max_length=2000)
+
+
+_Options = TypeVar("_Options", bound=DomainModel)
+# Each kind's options model; a kind without one takes free-form options (eml).
+_OPTION_MODELS: dict[SourceKind, type[DomainModel]] = {SourceKind.EWS: EwsOptions}
 
 
 class IntegrationSettings(DomainModel):
@@ -54,13 +60,18 @@ class IntegrationSettings(DomainModel):
         )
         if self.kind is not SourceKind.EML and not self.endpoint.startswith("https://") and not insecure_ok:
             raise ValueError(f"endpoint: {self.kind} integrations need an https:// URL")
-        if self.kind is SourceKind.EWS:
-            self.ews_options()
+        model = _OPTION_MODELS.get(self.kind)
+        if model is not None:
+            self.typed_options(model)
         return self
 
     def ews_options(self) -> EwsOptions:
+        return self.typed_options(EwsOptions)
+
+    def typed_options(self, model: type[_Options]) -> _Options:
+        """The options as the kind's own model, with errors that name `options.<field>`."""
         try:
-            return EwsOptions.model_validate(self.options)
+            return model.model_validate(self.options)
         except ValidationError as exc:
             problems = "; ".join(
                 f"options.{'.'.join(str(p) for p in e['loc']) or '(all)'}: {e['msg']}" for e in exc.errors()
