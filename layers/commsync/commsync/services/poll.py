@@ -210,15 +210,15 @@ class _Run:
     def _apply_page(self, folder: FolderRef, page: ChangePage) -> None:
         for change in page.changes:
             self._apply(folder, change)
-        # Renewing the lease before the checkpoint write means a poller whose lease ran out (a stall
+        self._store_checkpoint(folder, page.token)
+
+    def _store_checkpoint(self, folder: FolderRef, token: str) -> None:
+        # Renewing the lease before every checkpoint write means a poller whose lease ran out (a stall
         # longer than lease_seconds) never moves a checkpoint another poller has moved since.
         if not self.engine.state.acquire_lease(
             self.mailbox.ref, self.owner, self.engine.clock(), self.limits.lease_seconds
         ):
             raise _LeaseLost
-        self._store_checkpoint(folder, page.token)
-
-    def _store_checkpoint(self, folder: FolderRef, token: str) -> None:
         self.engine.state.put_checkpoint(
             Checkpoint(
                 integration=self.integration.key,
