@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck cfn-lint pytest unit build deploy lock pr clean
+.PHONY: demo test lint typecheck cfn-lint pytest unit bench build deploy lock pr clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ pytest: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
+
+# Issue 8's six scenarios against the emulators and moto; prints a table, writes bench/results.json.
+# BENCH_EMAILS, BENCH_MAILBOXES and BENCH_REPEATS shrink it; `$(BIN)/python -m bench.run --quick` checks it fast.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
 
 build: $(STAMP)
 	$(BIN)/sam build --template-file template.yaml

@@ -129,6 +129,18 @@ def test_a_lease_has_one_owner_until_it_expires(state: StateStore, project: str)
     assert state.acquire_lease(ref, "three", NOW + timedelta(seconds=201), 60)
 
 
+def test_a_lease_is_renewed_only_while_no_one_else_has_taken_it(state: StateStore, project: str) -> None:
+    ref = MailboxRef(integration=f"{project}/mail", address="r@x.example")
+    assert state.acquire_lease(ref, "one", NOW, 60)
+    # Expired but untouched: still one's to renew.
+    assert state.renew_lease(ref, "one", NOW + timedelta(seconds=90), 60)
+    # Taken over by two after it expired, then released: one may not renew, though it is free.
+    assert state.acquire_lease(ref, "two", NOW + timedelta(seconds=200), 60)
+    assert not state.renew_lease(ref, "one", NOW + timedelta(seconds=201), 60)
+    state.release_lease(ref, "two")
+    assert not state.renew_lease(ref, "one", NOW + timedelta(seconds=202), 60)
+
+
 def test_a_comment_entry_is_created_once_and_charged_once(state: StateStore, project: str) -> None:
     entry = CommentEntry(
         bucket=project,

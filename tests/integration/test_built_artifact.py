@@ -106,6 +106,9 @@ def _handler_environment(template: Template, logical_id: str) -> dict[str, str]:
     def placeholder(value: Any) -> str:
         if not isinstance(value, dict):
             return str(value)
+        if "Fn::If" in value:
+            # Only Tracing's condition appears here; the build is checked with tracing on, the default.
+            return placeholder(value["Fn::If"][1])
         name = value["Ref"]
         if name in template.get("Parameters", {}):
             return str(template["Parameters"][name]["Default"])

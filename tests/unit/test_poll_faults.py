@@ -42,6 +42,9 @@ class CrashingBlobs:
     def delete(self, key: str) -> None:
         self.inner.delete(key)
 
+    def put_file(self, key: str, path: Path, content_type: str) -> None:
+        self.put(key, path.read_bytes(), content_type)
+
     def keys(self, prefix: str) -> Iterator[str]:
         return self.inner.keys(prefix)
 

@@ -38,6 +38,8 @@ SHARED_ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME": "commsync",
     "POWERTOOLS_METRICS_NAMESPACE": "commsync",
     "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
+    # Tracing=PassThrough also skips the X-Ray SDK's import (commsync/observability.py).
+    "POWERTOOLS_TRACE_DISABLED": {"Fn::If": ["TracingActive", "false", "true"]},
 }
 
 Template = dict[str, Any]
@@ -139,8 +141,9 @@ def test_functions_share_the_environment_the_settings_read(template: Template) -
     assert (globals_["Runtime"], globals_["Architectures"], globals_["Tracing"]) == (
         "python3.11",
         ["x86_64"],
-        "Active",
+        {"Ref": "Tracing"},
     )
+    assert template["Parameters"]["Tracing"]["Default"] == "Active"
     assert globals_["Layers"] == [{"Ref": "CommsyncLayer"}]
 
 

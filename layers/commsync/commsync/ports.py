@@ -6,9 +6,10 @@ services only ever see these Protocols.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Literal, Protocol
 
 from pydantic import SecretStr
@@ -69,6 +70,11 @@ class StateStore(Protocol):
         """Conditional: succeeds when the lease is free, expired, or already this owner's."""
         ...
 
+    def renew_lease(self, ref: MailboxRef, owner: str, now: datetime, seconds: int) -> bool:
+        """Extend a lease this owner still holds. False once anyone else took it, even if they
+        have released it since: the checkpoints may have moved on meanwhile."""
+        ...
+
     def release_lease(self, ref: MailboxRef, owner: str) -> None: ...
 
     def get_comment_entry(self, bucket: str, comment_id: str) -> CommentEntry | None: ...
@@ -115,6 +121,10 @@ class BlobStore(Protocol):
     """Comments, raw MIME and attachments, under keys that are the same locally and on S3."""
 
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def put_file(self, key: str, path: Path, content_type: str) -> None:
+        """Store a file's bytes without reading them into memory (big attachments)."""
+        ...
+
     def get(self, key: str) -> bytes | None: ...
     def keys(self, prefix: str) -> Iterator[str]: ...
     def delete(self, key: str) -> None:
@@ -160,11 +170,24 @@ class FolderListing:
 
 
 @dataclass(frozen=True)
+class StreamedAttachment:
+    """An attachment too big to hold in memory, read chunk by chunk when it is stored (issue 4:
+    attachments are streamed); the email's `mime` then holds its headers and text only."""
+
+    name: str
+    content_type: str
+    chunks: Callable[[], Iterator[bytes]]
+
+
+@dataclass(frozen=True)
 class Change:
     kind: Literal["upsert", "delete"]
     item_key: str
     mime: bytes | None = None
     received_at: datetime | None = None
+    streamed: tuple[StreamedAttachment, ...] = ()
+    # The email's size on the server, when the source knows it.
+    size: int | None = None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,12 @@ def poller_settings() -> PollerSettings:
     return PollerSettings()
 
 
+def tracing_enabled() -> bool:
+    """X-Ray tracing only inside Lambda, and only unless Powertools' own switch turns it off."""
+    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "").strip().lower() in ("1", "true")
+    return "AWS_LAMBDA_FUNCTION_NAME" in os.environ and not disabled
+
+
 def local_secret_environment() -> dict[str, str]:
     """Local mode reads secrets from COMMSYNC_SECRET_<NAME>_<KEY> variables (see FileSecrets)."""
     return {k: v for k, v in os.environ.items() if k.startswith("COMMSYNC_SECRET_")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -145,3 +146,23 @@ def _attachment_refs(parsed: ParsedEmail, origin: Origin) -> list[tuple[Attachme
         )
         out.append((ref, att))
     return out
+
+
+def with_streamed(cleaned: CleanedComment, refs: list[AttachmentRef], size: int | None) -> CleanedComment:
+    """Add attachments that were streamed to storage beside the email (a large email's stand-in
+    message carries its headers and text only)."""
+    comment = cleaned.comment
+    megabytes = f"{size / 1_000_000:.0f} MB" if size else "large"
+    warning = (
+        f"the email is {megabytes}: its {len(refs)} attachment(s) were streamed to storage one by one, "
+        "and the stored raw MIME holds its headers and text only"
+    )
+    properties = {**comment.user_properties, c.ATTACHMENTS: len(comment.attachments) + len(refs)}
+    updated = comment.model_copy(
+        update={
+            "attachments": [*comment.attachments, *refs],
+            "user_properties": properties,
+            "warnings": [*comment.warnings, warning],
+        }
+    )
+    return dataclasses.replace(cleaned, comment=updated)

@@ -50,7 +50,9 @@ class EwsOptions(DomainModel):
     ca_bundle: str | None = Field(default=None, min_length=1, max_length=1024)
     max_connections: int = Field(default=1, ge=1, le=10)
     request_timeout_seconds: int = Field(default=120, ge=5, le=600)
-    items_per_request: int = Field(default=50, ge=1, le=100)
+    items_per_request: int = Field(default=100, ge=1, le=100)
+    # Emails bigger than this are not fetched whole: their attachments are streamed one by one.
+    stream_items_over_bytes: int = Field(default=10_000_000, ge=100_000)
     allow_insecure_loopback: bool = False
 
     @model_validator(mode="after")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from commsync.cleaning.build import Origin, clean
+from commsync.cleaning.build import Origin, clean, with_streamed
 from commsync.engine import Engine
 from commsync.errors import CommsyncError, FailureClass
 from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, MailboxState, PollJob, SyncCounts
@@ -21,7 +21,7 @@ from commsync.observability import logger
 from commsync.ports import Change, ChangePage, FolderRef, Source
 from commsync.services.failures import record_failure, record_success
 from commsync.services.quota import enforce_quota
-from commsync.services.record import WriteOutcome, record
+from commsync.services.record import WriteOutcome, record, store_streamed
 from commsync.sources import open_source
 
 # The checkpoint of the folder tree itself (EWS SyncFolderHierarchy state), beside the folders' own.
@@ -215,7 +215,7 @@ class _Run:
     def _store_checkpoint(self, folder: FolderRef, token: str) -> None:
         # Renewing the lease before every checkpoint write means a poller whose lease ran out (a stall
         # longer than lease_seconds) never moves a checkpoint another poller has moved since.
-        if not self.engine.state.acquire_lease(
+        if not self.engine.state.renew_lease(
             self.mailbox.ref, self.owner, self.engine.clock(), self.limits.lease_seconds
         ):
             raise _LeaseLost
@@ -246,6 +246,11 @@ class _Run:
         if not self._admits(cleaned.comment.timestamp, cleaned.addresses, cleaned.domains):
             self.counts = self.counts.model_copy(update={"filtered": self.counts.filtered + 1})
             return
+        bucket = self.integration.bucket
+        if change.streamed and self.engine.state.get_comment_entry(bucket, cleaned.comment.id) is None:
+            # A known email (a move) keeps the attachments stored at its first sync: no re-download.
+            refs = store_streamed(self.engine, bucket, change, self.mailbox.sync_attachments)
+            cleaned = with_streamed(cleaned, refs, change.size)
         outcome = record(self.engine, self.integration, cleaned)
         bump = {outcome.value: getattr(self.counts, outcome.value) + 1}
         if outcome is WriteOutcome.CREATED and cleaned.comment.warnings:

@@ -7,14 +7,18 @@ Usage is charged in the same transaction that creates the row, so exactly once.
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from enum import StrEnum
+from pathlib import Path
 
 from commsync.cleaning.build import CleanedComment, attachment_key, comment_key, raw_key
 from commsync.engine import Engine
 from commsync.models import Comment, Integration
 from commsync.models import comment as c
+from commsync.models.comment import AttachmentRef
 from commsync.models.usage import usage_period
-from commsync.ports import CommentEntry
+from commsync.ports import Change, CommentEntry
 
 
 class WriteOutcome(StrEnum):
@@ -95,3 +99,32 @@ def _move(engine: Engine, bucket: str, entry: CommentEntry, cleaned: CleanedComm
         }
     )
     engine.state.update_comment_entry(updated, charge=None)
+
+
+def store_streamed(engine: Engine, bucket: str, change: Change, store_bytes: bool) -> list[AttachmentRef]:
+    """Attachments too big for memory: each goes to a temporary file while it is hashed, then into
+    the blob store from disk (content-addressed like every attachment), so memory stays at one chunk."""
+    refs = []
+    with tempfile.TemporaryDirectory(prefix="commsync-attachment-") as directory:
+        for number, attachment in enumerate(change.streamed):
+            path = Path(directory) / str(number)
+            digest, size = hashlib.sha256(), 0
+            with path.open("wb") as out:
+                for chunk in attachment.chunks():
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+            reference = digest.hexdigest()
+            if store_bytes:
+                engine.blobs.put_file(attachment_key(bucket, reference), path, attachment.content_type)
+            path.unlink()
+            refs.append(
+                AttachmentRef(
+                    name=attachment.name,
+                    size=size,
+                    content_type=attachment.content_type,
+                    content_hash=f"sha256:{reference}",
+                    attachment_reference=reference if store_bytes else None,
+                )
+            )
+    return refs

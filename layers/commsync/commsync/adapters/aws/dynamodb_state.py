@@ -183,6 +183,22 @@ class DynamoState(DynamoApiState):
             raise
         return True
 
+    def renew_lease(self, ref: MailboxRef, owner: str, now: datetime, seconds: int) -> bool:
+        until = int(now.timestamp()) + seconds
+        try:
+            self._table.update_item(
+                Key={"pk": f"LEASE#{ref.key}", "sk": "LEASE"},
+                UpdateExpression="SET #u = :u, expires_at = :e",
+                ExpressionAttributeNames={"#u": "until"},
+                ExpressionAttributeValues={":u": until, ":e": until + 3600},
+                ConditionExpression=Attr("owner").eq(owner),
+            )
+        except ClientError as exc:
+            if _conditional_failed(exc):
+                return False
+            raise
+        return True
+
     def release_lease(self, ref: MailboxRef, owner: str) -> None:
         try:
             self._table.delete_item(

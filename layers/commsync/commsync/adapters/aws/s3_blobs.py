@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -16,6 +17,10 @@ class S3Blobs:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type)
+
+    def put_file(self, key: str, path: Path, content_type: str) -> None:
+        # boto3's transfer manager uploads in parts from disk: memory stays at a few part sizes.
+        self._s3.upload_file(str(path), self._bucket, key, ExtraArgs={"ContentType": content_type})
 
     def get(self, key: str) -> bytes | None:
         try:

@@ -172,6 +172,14 @@ class SqliteState(SqliteApiState):
             db.execute("INSERT OR REPLACE INTO leases VALUES (?, ?, ?)", (ref.key, owner, expires))
             return True
 
+    def renew_lease(self, ref: MailboxRef, owner: str, now: datetime, seconds: int) -> bool:
+        expires = iso_z(datetime.fromtimestamp(now.timestamp() + seconds, now.tzinfo))
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE leases SET expires_at = ? WHERE key = ? AND owner = ?", (expires, ref.key, owner)
+            )
+            return cursor.rowcount == 1
+
     def release_lease(self, ref: MailboxRef, owner: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM leases WHERE key = ? AND owner = ?", (ref.key, owner))

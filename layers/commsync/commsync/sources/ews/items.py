@@ -21,9 +21,10 @@ from exchangelib.services import GetItem, SyncFolderItems
 
 from commsync.observability import logger
 from commsync.ports import Change, ChangePage
+from commsync.sources.ews.large_items import fetch_large
 
 # Only what we use: SyncFolderItems behaves like FindItem, so content comes from GetItem.
-_SYNC_FIELDS = {FieldPath(field=Item.get_field_by_fieldname("datetime_received"))}
+_SYNC_FIELDS = {FieldPath(field=Item.get_field_by_fieldname(name)) for name in ("datetime_received", "size")}
 _FETCH_FIELDS = {FieldPath(field=Item.get_field_by_fieldname("mime_content"))}
 _UPSERTS = (SyncFolderItems.CREATE, SyncFolderItems.UPDATE)
 
@@ -35,6 +36,7 @@ def item_pages(
     page_size: int,
     fetch_batch: int,
     start_time: datetime | None,
+    stream_over_bytes: int = 10_000_000,
 ) -> Iterator[ChangePage]:
     service = SyncFolderItems(account=account)
     state = token
@@ -51,9 +53,8 @@ def item_pages(
             continue
         new_state = service.sync_state
         last = bool(service.includes_last_item_in_range) or new_state == state
-        yield ChangePage(
-            changes=_resolve(account, changes, fetch_batch, start_time), token=new_state, last=last
-        )
+        resolved = _resolve(account, changes, fetch_batch, start_time, stream_over_bytes)
+        yield ChangePage(changes=resolved, token=new_state, last=last)
         if last:
             return
         state = new_state
@@ -77,9 +78,10 @@ def _one_page(service: SyncFolderItems, folder_id: str, state: str | None, page_
 
 
 def _resolve(
-    account: Account, changes: list[Any], fetch_batch: int, start_time: datetime | None
+    account: Account, changes: list[Any], fetch_batch: int, start_time: datetime | None, stream_over: int
 ) -> list[Change]:
     wanted: list[tuple[str, str | None, datetime | None]] = []
+    large: list[tuple[str, str | None, datetime | None, int]] = []
     out: list[Change] = []
     for kind, item in changes:
         if kind == SyncFolderItems.DELETE:
@@ -88,9 +90,13 @@ def _resolve(
             received = _plain_utc(item.datetime_received)
             if start_time is not None and received is not None and received < start_time:
                 continue  # design 4: nothing received before the start time; not even fetched
-            wanted.append((item.id, item.changekey, received))
+            if item.size is not None and item.size > stream_over:
+                large.append((item.id, item.changekey, received, item.size))
+            else:
+                wanted.append((item.id, item.changekey, received))
         # read-flag changes say nothing the comment holds
     out.extend(_fetch(account, wanted, fetch_batch))
+    out.extend(fetch_large(account, large))
     return out
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 from commsync.errors import IntegrationError
 from commsync.models import Integration, Mailbox
+from commsync.models.ews import EwsOptions
 from commsync.ports import ChangePage, FolderListing, FolderRef, SecretStore
 from commsync.sources.ews.connect import Connection, connect
 from commsync.sources.ews.errors import translated
@@ -17,10 +18,10 @@ MAX_CHANGES_PER_PAGE = 512
 
 
 class EwsSource:
-    def __init__(self, connection: Connection, mailbox: Mailbox, fetch_batch: int) -> None:
+    def __init__(self, connection: Connection, mailbox: Mailbox, options: EwsOptions) -> None:
         self._connection = connection
         self._mailbox = mailbox
-        self._fetch_batch = fetch_batch
+        self._options = options
 
     @classmethod
     def open(
@@ -35,7 +36,7 @@ class EwsSource:
         secret = secrets.get(integration.secret)
         with translated():
             connection = connect(integration, mailbox.address, secret, seconds_left)
-        return cls(connection, mailbox, integration.ews_options().items_per_request)
+        return cls(connection, mailbox, integration.ews_options())
 
     def folders(self, token: str | None) -> FolderListing:
         with translated():
@@ -45,7 +46,13 @@ class EwsSource:
         size = max(1, min(page_size, MAX_CHANGES_PER_PAGE))
         with translated():
             yield from item_pages(
-                self._connection.account, folder.id, token, size, self._fetch_batch, self._mailbox.start_time
+                self._connection.account,
+                folder.id,
+                token,
+                size,
+                self._options.items_per_request,
+                self._mailbox.start_time,
+                self._options.stream_items_over_bytes,
             )
 
     def close(self) -> None:

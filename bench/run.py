@@ -1,0 +1,113 @@
+"""`make bench`: run every scenario of issue 8, print one table, write bench/results.json.
+
+Each scenario runs as `python -m bench.<module>` in a process of its own (the command printed
+beside it reproduces it alone) and hands its figures back through a JSON file. results.json
+holds `{"scenario": {"figure": number}}` for the six scenarios (INTERFACES.md); the keys that
+start with "_" describe the run: the machine, the commands, each target and whether it was
+met, and the notes.
+
+Sizes: BENCH_EMAILS (backfill, default 10,000), BENCH_MAILBOXES (fan-out, default 10,000) and
+BENCH_REPEATS (runs per figure, default 3); `--quick` runs everything small, to check the
+harness in a minute. `--only backfill,cleaning` runs some scenarios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT, Scenario, print_rows, scenario_from
+
+RESULTS = ROOT / "bench" / "results.json"
+# Cheapest first; the backfill, the longest, last.
+SCENARIOS = {
+    "cleaning": "bench.cleaning",
+    "cold_start": "bench.cold_start",
+    "idle_poll": "bench.idle_poll",
+    "big_attachment": "bench.big_attachment",
+    "fan_out": "bench.fanout",
+    "backfill": "bench.backfill",
+}
+QUICK = {"BENCH_EMAILS": "1000", "BENCH_MAILBOXES": "1000", "BENCH_REPEATS": "1"}
+
+
+def main() -> int:
+    args = _parser().parse_args()
+    chosen = args.only.split(",") if args.only else list(SCENARIOS)
+    unknown = [name for name in chosen if name not in SCENARIOS]
+    if unknown:
+        print(f"unknown scenario(s): {', '.join(unknown)}; known: {', '.join(SCENARIOS)}", file=sys.stderr)
+        return 2
+    env = {**os.environ, **(QUICK if args.quick else {})}
+    env.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the poller's INFO lines are not figures
+    started, load = time.perf_counter(), os.getloadavg()[0]
+    scenarios = [_run(SCENARIOS[name], env) for name in chosen]
+    print("\n== commsync benchmarks ==")
+    print_rows(scenarios)
+    for scenario in scenarios:
+        print(f"  {scenario.name}: {scenario.command}")
+    results = results_document(scenarios, load, time.perf_counter() - started, args.quick)
+    args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nwrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+    missed = [f"{s.name}.{f.name}" for s in scenarios for f in s.figures if f.met is False]
+    if missed:
+        print(f"targets missed ({len(missed)}): {', '.join(missed)} (see docs/performance.md)")
+    return 0
+
+
+def _run(module: str, env: dict[str, str]) -> Scenario:
+    print(f"\n-- {module}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
+        emitted = Path(tmp) / "scenario.json"
+        completed = subprocess.run(
+            [sys.executable, "-m", module, "--emit", str(emitted)], cwd=ROOT, env=env, check=False
+        )
+        if completed.returncode != 0 or not emitted.exists():
+            raise SystemExit(f"{module} failed (exit {completed.returncode})")
+        return scenario_from(json.loads(emitted.read_text()))
+
+
+def results_document(scenarios: list[Scenario], load: float, seconds: float, quick: bool) -> dict[str, Any]:
+    results: dict[str, Any] = {s.name: {f.name: f.value for f in s.figures} for s in scenarios}
+    results["_machine"] = {
+        "cpu_cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "system": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "exchangelib": metadata.version("exchangelib"),
+        "load_average_1m_at_start": round(load, 2),
+        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "bench_seconds": round(seconds, 1),
+        "quick": quick,
+    }
+    results["_commands"] = {s.name: s.command for s in scenarios}
+    results["_targets"] = {
+        f"{s.name}.{f.name}": {"target": f.target, "met": f.met}
+        for s in scenarios
+        for f in s.figures
+        if f.target
+    }
+    results["_notes"] = {s.name: s.notes for s in scenarios if s.notes}
+    return results
+
+
+def _parser() -> argparse.ArgumentParser:
+    parsed = argparse.ArgumentParser(description="Run the commsync benchmarks (issue 8).")
+    parsed.add_argument("--quick", action="store_true", help="small sizes and one run each")
+    parsed.add_argument("--only", help=f"comma-separated scenarios among: {', '.join(SCENARIOS)}")
+    parsed.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON results")
+    return parsed
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,125 @@
+"""Emails too big to fetch whole: properties and text by GetItem, attachments streamed one by one.
+
+MimeContent arrives base64-encoded inside the SOAP response, and exchangelib parses a
+response whole: a 50 MB attachment cost ~700 MB of poller memory (`make bench`, scenario 5),
+enough to kill a 512 MB Lambda again on every retry and stall the mailbox. Above a size
+threshold we ask GetItem for the headers, body and attachment list only (MS-OXWSCORE), build a
+small RFC 5322 message from them for cleaning, and let each file attachment be read later
+through GetAttachment's streaming path (exchangelib's stream_file_content, 64 KB at a time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr
+from typing import Any
+
+from exchangelib import Account
+from exchangelib.attachments import FileAttachment
+from exchangelib.errors import ErrorItemNotFound
+from exchangelib.fields import FieldPath
+from exchangelib.items import ID_ONLY, Message
+from exchangelib.properties import HTMLBody, ItemId
+from exchangelib.services import GetAttachment, GetItem
+
+from commsync.ports import Change, StreamedAttachment
+from commsync.sources.ews.errors import translated
+
+_FIELDS = {
+    FieldPath(field=Message.get_field_by_fieldname(name))
+    for name in (
+        "subject",
+        "author",
+        "to_recipients",
+        "cc_recipients",
+        "bcc_recipients",
+        "datetime_sent",
+        "message_id",
+        "in_reply_to",
+        "references",
+        "body",
+        "attachments",
+    )
+}
+# Marks the stand-in message, so a reader of raw/<id>.eml knows the attachments live elsewhere.
+STREAMED_HEADER = "X-Commsync-Attachments-Streamed"
+
+
+def fetch_large(account: Account, wanted: list[tuple[str, str | None, datetime | None, int]]) -> list[Change]:
+    if not wanted:
+        return []
+    ids = [ItemId(id=item_id, changekey=changekey) for item_id, changekey, _, _ in wanted]
+    # One item per request: each response carries an email's whole text body.
+    service = GetItem(account=account, chunk_size=1)
+    out = []
+    for (item_id, _, received, size), item in zip(
+        wanted, service.call(items=ids, additional_fields=_FIELDS, shape=ID_ONLY), strict=True
+    ):
+        if isinstance(item, ErrorItemNotFound):
+            continue
+        if isinstance(item, Exception):
+            raise item
+        streamed = tuple(_streamed(account, a) for a in item.attachments or [] if _listed(a))
+        out.append(
+            Change(
+                kind="upsert",
+                item_key=item_id,
+                mime=stand_in_message(item, len(streamed)),
+                received_at=received,
+                streamed=streamed,
+                size=size,
+            )
+        )
+    return out
+
+
+def _listed(attachment: Any) -> bool:
+    # Inline images are part of the HTML, not attachments (the MIME path skips them too).
+    return isinstance(attachment, FileAttachment) and not attachment.is_inline
+
+
+def _streamed(account: Account, attachment: FileAttachment) -> StreamedAttachment:
+    attachment_id = attachment.attachment_id
+
+    def chunks() -> Iterator[bytes]:
+        # Read while the poller stores it, outside the source's own calls: classify errors here too.
+        with translated():
+            yield from GetAttachment(account=account).stream_file_content(attachment_id=attachment_id)
+
+    return StreamedAttachment(
+        name=attachment.name or "attachment",
+        content_type=attachment.content_type or "application/octet-stream",
+        chunks=chunks,
+    )
+
+
+def stand_in_message(item: Any, streamed: int) -> bytes:
+    message = EmailMessage(policy=SMTP)
+    if item.author:
+        message["From"] = _address(item.author)
+    for header, people in (
+        ("To", item.to_recipients),
+        ("Cc", item.cc_recipients),
+        ("Bcc", item.bcc_recipients),
+    ):
+        if people:
+            message[header] = ", ".join(_address(p) for p in people)
+    message["Subject"] = item.subject or ""
+    if item.datetime_sent:
+        message["Date"] = format_datetime(datetime.fromtimestamp(item.datetime_sent.timestamp(), tz=UTC))
+    for header, value in (("Message-ID", item.message_id), ("In-Reply-To", item.in_reply_to)):
+        if value:
+            message[header] = value
+    if item.references:
+        message["References"] = item.references
+    message[STREAMED_HEADER] = str(streamed)
+    body = str(item.body or "")
+    message.set_content(body, subtype="html" if isinstance(item.body, HTMLBody) else "plain")
+    return bytes(message)
+
+
+def _address(mailbox: Any) -> str:
+    return formataddr((mailbox.name or "", mailbox.email_address or ""))

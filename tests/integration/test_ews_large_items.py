@@ -1,0 +1,68 @@
+"""A large email's attachments are streamed to storage, never held whole (issue 4; issue 8 scenario 5)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from commsync.services.poll import PollStatus
+from emulators.ews import EwsEmulator
+from tests.support.ews import BUCKET, KEY, SERVICE_PASSWORD, SERVICE_USER, ews_world
+from tests.support.mail import email_bytes, write_eml
+
+pytestmark = pytest.mark.integration
+
+ANN = "ann@contoso.example"
+
+
+def test_an_email_over_the_threshold_has_its_attachment_streamed_whole_and_listed(tmp_path: Path) -> None:
+    # GIVEN an email with a 3 MB scan, and a streaming threshold of 1 MB
+    scan = b"%PDF-1.7\n" + os.urandom(3_000_000)
+    data = tmp_path / "data"
+    write_eml(data, ANN, "Inbox", "big.eml", email_bytes(7, attachment=("scan.pdf", scan)))
+    write_eml(data, ANN, "Inbox", "small.eml", email_bytes(8))
+    emulator = EwsEmulator.from_directory(data, users={SERVICE_USER: SERVICE_PASSWORD})
+    with ews_world(tmp_path, emulator, [ANN], options={"stream_items_over_bytes": 1_000_000}) as world:
+        # WHEN it syncs
+        outcome = world.sync()[f"{KEY}#{ANN}"]
+
+        # THEN the big email was fetched without its MIME and its attachment came by GetAttachment
+        assert outcome.status is PollStatus.DONE, outcome.error
+        assert emulator.stats["op:GetAttachment"] == 1
+        comments = {c["messages"][0]["subject"]["text"]: c for c in world.comments().values()}
+        big = comments["Order 1007 status"]
+        digest = hashlib.sha256(scan).hexdigest()
+        assert big["attachments"] == [
+            {
+                "name": "scan.pdf",
+                "size": len(scan),
+                "content_type": "application/pdf",
+                "content_hash": f"sha256:{digest}",
+                "attachment_reference": digest,
+            }
+        ]
+        assert (world.store / "attachments" / BUCKET / digest).read_bytes() == scan
+        assert big["user_properties"]["number:Attachments"] == 1
+        assert any("streamed" in w for w in big["warnings"])
+        # ... and its comment reads like the small one's: same sender, text and id scheme
+        assert big["messages"][0]["from"] == comments["Order 1008 status"]["messages"][0]["from"]
+        assert "order 1007 ships tomorrow" in big["messages"][0]["body"]["text"]
+        assert big["id"] == b"<order-7@northwind.example>".hex()
+
+        # WHEN the big email moves to another folder
+        emulator.store.add_folder(ANN, "Archive")
+        item = next(
+            i for i in emulator.store.items(ANN, "Inbox") if i.message_id == "<order-7@northwind.example>"
+        )
+        emulator.store.move(ANN, item.id, "Archive")
+        emulator.stats.reset()
+        world.sync()
+
+        # THEN only its folder changes: the attachment is not downloaded again
+        assert emulator.stats["op:GetAttachment"] == 0
+        moved = next(c for c in world.comments().values() if c["id"] == big["id"])
+        assert moved["user_properties"]["string:Folder"] == "Archive"
+        assert moved["attachments"] == big["attachments"]
