@@ -121,9 +121,18 @@ class DynamoState(DynamoApiState):
         return out
 
     def schedule_poll(self, ref: MailboxRef, at: datetime) -> None:
-        found = self.get_mailbox(ref)
-        if found:
-            self.save_mailbox_state(ref, found[1].model_copy(update={"next_poll_at": at}))
+        # One targeted write per due mailbox (the dispatcher's cost, issue 8): the top-level
+        # next_poll_at is authoritative and _mailbox_from lays it over the state document.
+        try:
+            self._table.update_item(
+                Key={"pk": _mailboxes_pk(ref.integration), "sk": ref.address},
+                UpdateExpression="SET next_poll_at = :n",
+                ExpressionAttributeValues={":n": iso_z(at)},
+                ConditionExpression=Attr("pk").exists(),
+            )
+        except ClientError as exc:
+            if not _conditional_failed(exc):
+                raise
 
     def save_mailbox_state(self, ref: MailboxRef, state: MailboxState) -> None:
         # Only enabled mailboxes carry `due`, which keeps the index sparse (design 3).
@@ -301,6 +310,10 @@ def entry_from(item: dict[str, Any]) -> CommentEntry:
 
 
 def _mailbox_from(item: dict[str, Any]) -> tuple[Mailbox, MailboxState]:
-    return Mailbox.model_validate_json(str(item["config"])), MailboxState.model_validate_json(
-        str(item["state"])
-    )
+    state = MailboxState.model_validate_json(str(item["state"]))
+    scheduled = str(item.get("next_poll_at", NEVER))
+    if scheduled != NEVER:
+        state = state.model_copy(
+            update={"next_poll_at": datetime.fromisoformat(scheduled.replace("Z", "+00:00"))}
+        )
+    return Mailbox.model_validate_json(str(item["config"])), state
