@@ -23,6 +23,8 @@ class EmulatorKind(Protocol):
 KINDS = {
     "ews": "emulators.ews",
     "identity": "emulators.identity",
+    "graph": "emulators.graph",
+    "salesforce": "emulators.salesforce",
 }
 
 

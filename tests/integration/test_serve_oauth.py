@@ -1,14 +1,11 @@
 """The OAuth connect flows end to end through `commsync serve` (issue 7): Microsoft against the
-identity emulator (HTTPS, self-signed, PKCE), Salesforce against a minimal loopback token
-endpoint (the Salesforce emulator arrives with issue 11)."""
+identity emulator (HTTPS, self-signed, PKCE), Salesforce against the Salesforce emulator (issue 11:
+the web server flow without PKCE)."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -22,6 +19,8 @@ from commsync.local_config import ApiConfig, LocalConfig
 from commsync.models.access import Permission
 from commsync.services.oauth import refresh_access_token
 from emulators.identity import IdentityEmulator, sign_in
+from emulators.salesforce import SalesforceEmulator
+from emulators.salesforce import sign_in as salesforce_sign_in
 from emulators.tls import TlsFiles, self_signed
 from tests.support.api import tokens_for
 
@@ -157,83 +156,75 @@ def test_microsoft_declined_consent_returns_the_reason_and_stores_nothing(api: A
         assert "refresh_token" not in api.secret("acme/outlook")
 
 
-class _SalesforceToken(BaseHTTPRequestHandler):
-    """POST /services/oauth2/token as Salesforce answers the web-server flow (PROTOCOLS.md 3)."""
-
-    forms: list[dict[str, str]] = []
-
-    def do_POST(self) -> None:
-        form = {
-            k: v[0]
-            for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()
-        }
-        self.forms.append(form)
-        good = form.get("client_secret") == "sf-consumer-secret" and form.get("code") == "aPrxGood"
-        body: dict[str, str] = (
-            {
-                "access_token": "00Dxx!session",
-                "refresh_token": "5Aep861refresh",
-                "instance_url": "https://acme.my.salesforce.com",
-                "token_type": "Bearer",
-            }
-            if good
-            else {"error": "invalid_grant", "error_description": "authentication failure"}
-        )
-        data = json.dumps(body).encode()
-        self.send_response(200 if good else 400)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+SF_KEY, SF_SECRET = "3MVG9consumer.acme", "sf-consumer-secret-8812"  # test credential
+SF_USER, SF_PASSWORD = "ops@acme.example", "Sf-Passw0rd-1"  # test credential
 
 
 def test_salesforce_connect_exchanges_the_code_without_pkce_and_keeps_instance_url(api: Api) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SalesforceToken)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    _SalesforceToken.forms = []
-    try:
-        login = f"http://127.0.0.1:{server.server_address[1]}"
+    emu = SalesforceEmulator()
+    with emu.serving():
+        # GIVEN a connected app whose callback is ours, and a Salesforce integration pointing at it
+        callback = f"{api.local.url}/external/salesforce/oauth2/callback"
+        emu.add_user(SF_USER, SF_PASSWORD)
+        emu.add_app(SF_KEY, SF_SECRET, [callback])
+        assert emu.url is not None
         crm = {
             "project": "acme",
             "name": "crm",
             "kind": "salesforce",
-            "endpoint": "https://acme.my.salesforce.com",
+            "endpoint": emu.url,
             "bucket": "acme-cases",
-            "options": {"client_id": "3MVG9consumer", "login_url": login, "allow_insecure_loopback": True},
-            "secret_values": {"client_secret": "sf-consumer-secret"},
+            "options": {"client_id": SF_KEY, "login_url": emu.url, "allow_insecure_loopback": True},
+            "secret_values": {"client_secret": SF_SECRET},
         }
         assert api("POST", "/integrations", json=crm).status_code == 201
-        sent = parse_qs(
-            urlsplit(api("GET", "/integrations/acme/crm/oauth2/authenticate").headers["Location"]).query
-        )
-        failed_state = parse_qs(
+
+        # WHEN the user starts the flow, logs in at Salesforce, and the browser comes back
+        location = api("GET", "/integrations/acme/crm/oauth2/authenticate").headers["Location"]
+        answer = salesforce_sign_in(location, SF_USER, SF_PASSWORD)
+        good = requests.get(callback, params=answer, allow_redirects=False, timeout=30)
+
+        # THEN the web server flow ran without PKCE (the emulator refuses a code_verifier for a code
+        # issued without a challenge), and the refresh token and instance_url are stored
+        sent = parse_qs(urlsplit(location).query)
+        assert "code_challenge" not in sent and sent["scope"] == ["api refresh_token offline_access"]
+        assert parse_qs(urlsplit(good.headers["Location"]).query)["oauth"] == ["success"]
+        stored = api.secret("acme/crm")
+        assert stored["client_secret"] == SF_SECRET and stored["instance_url"] == emu.url
+        assert stored["refresh_token"].startswith("5Aep861")
+        assert emu.stats["issued:authorization_code"] == 1
+
+        # AND a used code (with a fresh state) comes back as invalid_grant, a denial as access_denied
+        replayed_state = parse_qs(
             urlsplit(api("GET", "/integrations/acme/crm/oauth2/authenticate").headers["Location"]).query
         )["state"][0]
-        callback = f"{api.local.url}/external/salesforce/oauth2/callback"
-
-        good = requests.get(
+        replay = requests.get(
             callback,
-            params={"code": "aPrxGood", "state": sent["state"][0]},
+            params={"code": answer["code"], "state": replayed_state},
             allow_redirects=False,
             timeout=30,
         )
-        bad = requests.get(
-            callback, params={"code": "aPrxUsed", "state": failed_state}, allow_redirects=False, timeout=30
+        denied = salesforce_sign_in(
+            api("GET", "/integrations/acme/crm/oauth2/authenticate").headers["Location"],
+            SF_USER,
+            SF_PASSWORD,
+            deny=True,
         )
+        refused = requests.get(callback, params=denied, allow_redirects=False, timeout=30)
+        assert parse_qs(urlsplit(replay.headers["Location"]).query)["reason"] == ["invalid_grant"]
+        assert parse_qs(urlsplit(refused.headers["Location"]).query)["reason"] == ["access_denied"]
 
-        assert parse_qs(urlsplit(good.headers["Location"]).query)["oauth"] == ["success"]
-        assert parse_qs(urlsplit(bad.headers["Location"]).query)["reason"] == ["invalid_grant"]
-        stored = api.secret("acme/crm")
-        assert (stored["refresh_token"], stored["instance_url"]) == (
-            "5Aep861refresh",
-            "https://acme.my.salesforce.com",
+        # WHEN a source renews its session THEN it gets one for the instance, until the token is revoked
+        integration = api.local.runtime.engine.state.get_integration("acme/crm")
+        assert integration is not None
+        token = refresh_access_token(api.local.runtime.engine.secrets, integration)
+        assert token.instance_url == emu.url
+        limits = requests.get(
+            f"{emu.url}/services/data/v60.0/limits",
+            headers={"Authorization": f"Bearer {token.access_token}"},
+            timeout=10,
         )
-        first = _SalesforceToken.forms[0]
-        assert first["grant_type"] == "authorization_code" and "code_verifier" not in first
-        assert first["redirect_uri"] == callback and first["client_id"] == "3MVG9consumer"
-    finally:
-        server.shutdown()
-        server.server_close()
+        assert limits.status_code == 200
+        emu.revoke_refresh_tokens(SF_USER)
+        with pytest.raises(IntegrationError, match="invalid_grant"):
+            refresh_access_token(api.local.runtime.engine.secrets, integration)

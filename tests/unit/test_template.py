@@ -205,15 +205,21 @@ def test_api_serves_health_and_routes_everything_else_to_the_handler(template: T
     events = _props(template, "ApiFunction")["Events"].values()
     # WHEN the routes are listed
     routes = {(e["Properties"]["Path"], e["Properties"]["Method"].upper()) for e in events}
-    # THEN the public GETs (health, the API's description, the OAuth callback) and a catch-all
-    # behind the token authorizer, all on the v1 stage of ManagementApi
+    # THEN the public GETs (health, the API's description, the OAuth callback, the console's
+    # page and assets) and a catch-all behind the token authorizer, all on the v1 stage
     assert routes == {
         ("/health", "GET"),
         ("/openapi.json", "GET"),
         ("/docs", "GET"),
         ("/external/{provider}/oauth2/callback", "GET"),
+        ("/console", "GET"),
+        ("/console/{proxy+}", "GET"),
         ("/{proxy+}", "ANY"),
     }
+    public = {
+        e["Properties"]["Path"] for e in events if e["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+    }
+    assert public == {p for p, _ in routes} - {"/{proxy+}"}
     assert {e["Properties"]["RestApiId"]["Ref"] for e in events} == {"ManagementApi"}
     assert _props(template, "ManagementApi")["StageName"] == "v1"
 

@@ -185,6 +185,9 @@ class Change:
     item_key: str
     mime: bytes | None = None
     received_at: datetime | None = None
+    # User properties MIME cannot carry (a Salesforce record's id, URL and configured fields);
+    # merged into the comment's, the standard ones (Folder, Mailbox, ...) winning.
+    properties: Mapping[str, str | int | float] = field(default_factory=dict)
     streamed: tuple[StreamedAttachment, ...] = ()
     # The email's size on the server, when the source knows it.
     size: int | None = None

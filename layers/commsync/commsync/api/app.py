@@ -18,12 +18,15 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-from commsync import __version__
+from commsync import __version__, console
 from commsync.api import (
     attachments,
+    comment_history,
     comments,
     integrations,
     mailboxes,
+    me,
+    metrics,
     notifications,
     oauth,
     schedules,
@@ -55,7 +58,10 @@ def build_app(ctx: ApiContext) -> APIGatewayRestResolver:
     app.use([permission_middleware(ctx.authenticate)])
     for resource in (integrations, mailboxes, comments, attachments, schedules, notifications, oauth):
         resource.register(app, ctx)
+    for figures in (metrics, me, comment_history):  # what the console needs beyond the above (issue 12)
+        figures.register(app, ctx)
     _public_routes(app)
+    console.register(app)
     _error_bodies(app, ctx)
     return app
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +30,8 @@ class Origin:
     folder: str
     received_at: datetime | None = None
     sync_attachments: bool = True
+    # The source's own user properties (ports.Change.properties).
+    properties: Mapping[str, str | int | float] = field(default_factory=dict)
 
 
 @dataclass
@@ -121,6 +124,7 @@ def _message(parsed: ParsedEmail) -> Message:
 
 def _properties(parsed: ParsedEmail, origin: Origin) -> dict[str, str | int | float]:
     props: dict[str, str | int | float] = {
+        **origin.properties,
         c.FOLDER: origin.folder,
         c.MAILBOX: origin.mailbox,
         c.ATTACHMENTS: len(parsed.attachments),

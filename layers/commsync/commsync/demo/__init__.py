@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -16,6 +17,19 @@ from commsync.output import ProgressPrinter, print_outcomes
 BUCKET = "demo"
 SERVICE_ACCOUNT = "DEMO\\svc-commsync"
 SECRET = "demo-exchange"  # noqa: S105  (the name of a secret, not its value)
+
+
+def _console_token(root: Path) -> str:
+    """A `modify` API token for the console: its hash goes into the config, the token itself into a
+    file only the user can read (never onto the terminal or into a log)."""
+    from commsync.api.tokens import config_snippet, issue_token
+    from commsync.models.access import Permission
+
+    token, record = issue_token("demo", [Permission.MODIFY], datetime.now(UTC))
+    path = root / "console-token.txt"
+    path.write_text(token + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return "\n" + config_snippet(record)
 
 
 def _config_text(mailboxes: list[str], endpoint: str) -> str:
@@ -64,7 +78,9 @@ def run_demo(root: Path, out: TextIO, err: TextIO) -> int:
     config_path = root / "commsync.toml"
     with running(emulator.server(port=0)) as server:
         endpoint = server.url + "/EWS/Exchange.asmx"
-        config_path.write_text(_config_text(summary.mailboxes, endpoint), encoding="utf-8")
+        config_path.write_text(
+            _config_text(summary.mailboxes, endpoint) + _console_token(root), encoding="utf-8"
+        )
         print(f"Serving them from the bundled Exchange (EWS) emulator at {endpoint}", file=out)
         runtime = open_local(load_config(config_path))
         try:
@@ -90,6 +106,9 @@ def run_demo(root: Path, out: TextIO, err: TextIO) -> int:
     # Name the command as it was invoked (.venv/bin/commsync after `make demo`), so it can be pasted.
     command = Path(sys.argv[0]).as_posix() if Path(sys.argv[0]).name == "commsync" else "commsync"
     print("\nNext:", file=out)
+    print(f"  {command} serve --config {config_path}", file=out)
+    token_file = root / "console-token.txt"
+    print(f"      then open http://127.0.0.1:8787/console; sign in with the token in {token_file}", file=out)
     print(f"  {command} status --config {config_path}", file=out)
     print(f"  {command} parse FILE.eml                 # one email's comment JSON", file=out)
     print(f"  {command} demo --dir {root}   # again: the same mailboxes, nothing duplicated", file=out)

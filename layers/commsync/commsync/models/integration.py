@@ -10,6 +10,8 @@ from pydantic import Field, ValidationError, model_validator
 from commsync.errors import DisableReason, FailureClass
 from commsync.models.common import DomainModel, Slug, UtcDatetime
 from commsync.models.ews import EwsOptions
+from commsync.models.graph import GraphOptions
+from commsync.models.salesforce import SalesforceOptions
 
 
 class SourceKind(StrEnum):
@@ -30,7 +32,11 @@ class Disabled(DomainModel):
 
 _Options = TypeVar("_Options", bound=DomainModel)
 # Each kind's options model; a kind without one takes free-form options (eml).
-_OPTION_MODELS: dict[SourceKind, type[DomainModel]] = {SourceKind.EWS: EwsOptions}
+_OPTION_MODELS: dict[SourceKind, type[DomainModel]] = {
+    SourceKind.EWS: EwsOptions,
+    SourceKind.GRAPH: GraphOptions,
+    SourceKind.SALESFORCE: SalesforceOptions,
+}
 
 
 class IntegrationSettings(DomainModel):

@@ -15,10 +15,12 @@ from enum import StrEnum
 from commsync.cleaning.build import Origin, clean, with_streamed
 from commsync.engine import Engine
 from commsync.errors import CommsyncError, FailureClass
+from commsync.filters import facts_of, matches
 from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, MailboxState, PollJob, SyncCounts
 from commsync.models.job import JobReason
 from commsync.observability import logger
 from commsync.ports import Change, ChangePage, FolderRef, Source
+from commsync.services import ondemand
 from commsync.services.failures import record_failure, record_success
 from commsync.services.quota import enforce_quota
 from commsync.services.record import WriteOutcome, record, store_streamed
@@ -83,7 +85,7 @@ def poll(
         return PollOutcome(PollStatus.BUSY)
     try:
         run = _Run(
-            engine, integration, mailbox, limits, remaining_seconds, progress, owner, job.resume_folder
+            engine, integration, mailbox, limits, remaining_seconds, progress, owner, job.resume_folder, job
         )
         outcome = run.execute()
         _save_state(engine, integration, mailbox, state, outcome)
@@ -95,6 +97,8 @@ def poll(
             reason=JobReason.CONTINUATION,
             enqueued_at=engine.clock(),
             resume_folder=outcome.resume_folder,
+            folder=job.folder,  # an on-demand selection continues as one (issue 10)
+            filters=job.filters,
         )
         engine.queue.send([continuation])
     logger.info(
@@ -138,10 +142,13 @@ class _Run:
         progress: Callable[[MailboxRef, SyncCounts], None] | None,
         owner: str,
         resume_folder: str | None = None,
+        job: PollJob | None = None,
     ) -> None:
         self.engine, self.integration, self.mailbox, self.limits = engine, integration, mailbox, limits
         self.remaining, self.progress, self.owner = remaining_seconds, progress, owner
         self.resume_folder = resume_folder
+        self.job = job
+        self.filters = job.filters if job else None
         self.stopped_in: str | None = None
         self.counts = SyncCounts()
 
@@ -149,7 +156,7 @@ class _Run:
         try:
             source = open_source(self.integration, self.mailbox, self.engine.secrets, self._seconds_left)
             try:
-                finished = self._sync(source)
+                finished = self._work(source)
             finally:
                 source.close()
         except _LeaseLost:
@@ -171,12 +178,22 @@ class _Run:
             return PollOutcome(PollStatus.DONE, self.counts)
         return PollOutcome(PollStatus.CONTINUED, self.counts, resume_folder=self.stopped_in)
 
+    def _work(self, source: Source) -> bool:
+        # A manual job's on-demand work (issue 10): resync given emails, or one folder, filtered.
+        if self.job is not None and self.job.resync_ids:
+            ondemand.run_resync(self, source, self.job.resync_ids)
+            return True
+        if self.job is not None and (self.job.folder or self.job.filters):
+            return ondemand.run_selection(self, source, self.job, self.limits.page_size)
+        return self._sync(source)
+
     def _sync(self, source: Source) -> bool:
         folders = self._folders(source)
         ids = [folder.id for folder in folders]
         if self.resume_folder in ids:
             # The folders before it were synced by the poll this one continues.
             folders = folders[ids.index(self.resume_folder) :]
+        ondemand.prefetch(self, source, folders, self.limits.page_size)
         for folder in folders:
             if not self.mailbox.folders.admits(folder.path):
                 continue
@@ -241,9 +258,12 @@ class _Run:
             folder=folder.path,
             received_at=change.received_at,
             sync_attachments=self.mailbox.sync_attachments,
+            properties=change.properties,
         )
         cleaned = clean(change.mime, origin, self.engine.clock())
-        if not self._admits(cleaned.comment.timestamp, cleaned.addresses, cleaned.domains):
+        if not self._admits(cleaned.comment.timestamp, cleaned.addresses, cleaned.domains) or (
+            self.filters is not None and not matches(self.filters, facts_of(cleaned, change.received_at))
+        ):
             self.counts = self.counts.model_copy(update={"filtered": self.counts.filtered + 1})
             return
         bucket = self.integration.bucket

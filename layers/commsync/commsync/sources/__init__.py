@@ -24,5 +24,12 @@ def open_source(
         from commsync.sources.ews import EwsSource
 
         return EwsSource.open(integration, mailbox, secrets, seconds_left)
-    # Later issues add graph and salesforce here.
+    if integration.kind is SourceKind.GRAPH:
+        from commsync.sources.graph import GraphSource
+
+        return GraphSource.open(integration, mailbox, secrets, seconds_left)
+    if integration.kind is SourceKind.SALESFORCE:
+        from commsync.sources.salesforce import SalesforceSource
+
+        return SalesforceSource.open(integration, mailbox, secrets, seconds_left)
     raise NotImplementedError(f"source kind {integration.kind} is not available in this version")

@@ -1,0 +1,47 @@
+"""`GraphEmulator`: the store, faults, counters and token checks behind one Graph endpoint."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from emulators.ews.loader import load
+from emulators.ews.stats import Stats
+from emulators.graph.api import GraphApi
+from emulators.graph.concurrency import Concurrency
+from emulators.graph.delta import DeltaTokens
+from emulators.graph.faults import Faults
+from emulators.graph.handler import GraphHandler, Verifier
+from emulators.graph.store import GraphStore
+from emulators.server import EmulatorServer
+from emulators.tls import TlsFiles
+
+
+class GraphEmulator:
+    def __init__(self, store: GraphStore, verifier: Verifier, key: bytes) -> None:
+        self.store = store
+        self.verifier = verifier
+        self.faults = Faults()
+        self.stats = Stats()
+        self.concurrency = Concurrency()
+        self.tokens = DeltaTokens(key, store.generation)
+        # (app id or user UPN, mailbox): an application access policy that withholds the mailbox.
+        self.deny: set[tuple[str, str]] = set()
+
+    @classmethod
+    def from_directory(cls, data: Path, verifier: Verifier) -> GraphEmulator:
+        """Load `data/<mailbox address>/<Folder>/.../*.eml` (the EWS emulator's layout and loader)."""
+        mailboxes, generation = load(data)
+        # Stable across restarts on the same directory: stored deltaLinks stay valid while the data is.
+        key = hashlib.sha256(b"commsync graph emulator\0" + str(data.resolve()).encode()).digest()
+        return cls(GraphStore(mailboxes, generation), verifier, key)
+
+    def server(self, port: int = 0, *, tls: TlsFiles) -> EmulatorServer:
+        """An HTTPS server on 127.0.0.1; the Graph root is `server.url + "/v1.0"`."""
+        api = GraphApi(self.store, self.faults, self.stats, self.tokens, self.concurrency, self.deny)
+        bound: type[GraphHandler] = type(
+            "BoundGraphHandler", (GraphHandler,), {"api": api, "verify": staticmethod(self.verifier)}
+        )
+        server = EmulatorServer(port, bound, tls)
+        bound.base = server.url
+        return server

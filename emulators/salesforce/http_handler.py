@@ -1,0 +1,104 @@
+"""HTTP routing: the OAuth endpoints under /services/oauth2 and the REST API under /services/data."""
+
+from __future__ import annotations
+
+import logging
+from http.server import BaseHTTPRequestHandler
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from emulators.salesforce.oauth import handle_authorize, handle_revoke, handle_token
+from emulators.salesforce.responses import HttpResponse, json_response
+from emulators.salesforce.rest import RestRequest, handle_rest
+from emulators.salesforce.state import SalesforceState
+from emulators.server import EmulatorServer
+
+log = logging.getLogger("emulators.salesforce")
+_MAX_BODY = 1 << 20
+_DATA = "/services/data"
+
+
+class SalesforceHandler(BaseHTTPRequestHandler):
+    """Bound to one SalesforceState by `handler_for(state)`; one instance per connection."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as a requests session expects
+    server_version = "commsync-salesforce-emulator"
+    sys_version = ""
+    salesforce: ClassVar[SalesforceState]
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Never the query string or body: they carry codes, secrets and tokens.
+        log.debug("%s %s", self.command, urlsplit(self.path).path)
+
+    @property
+    def base_url(self) -> str:
+        server = self.server
+        assert isinstance(server, EmulatorServer)
+        return server.url
+
+    def _dispatch(self, method: str) -> None:
+        self.salesforce.stats.count("http_requests")
+        url = urlsplit(self.path)
+        form = self._form() if method == "POST" else {}
+        if form is None:
+            return
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        try:
+            response = self._route(method, url.path, query, form)
+        except Exception:  # an emulator bug: answer 500 as Salesforce would, keep the connection usable
+            log.exception("salesforce emulator failed on %s %s", method, url.path)
+            response = json_response(
+                500, [{"message": "An unexpected error occurred", "errorCode": "UNKNOWN_EXCEPTION"}]
+            )
+        self._send(response)
+
+    def _route(self, method: str, path: str, query: dict[str, str], form: dict[str, str]) -> HttpResponse:
+        state = self.salesforce
+        if path == "/services/oauth2/authorize" and method in {"GET", "POST"}:
+            return handle_authorize(state, self.base_url, method, form if method == "POST" else query)
+        if path == "/services/oauth2/token" and method == "POST":
+            return handle_token(state, self.base_url, form)
+        if path == "/services/oauth2/revoke":
+            return handle_revoke(state, form if method == "POST" else query)
+        if (path == _DATA or path.startswith(_DATA + "/")) and method == "GET":
+            # "/services/data/v60.0/query" -> ["v60.0", "query"]; "/services/data/" -> [""]
+            parts = [unquote(p) for p in path[len(_DATA) :].split("/")][1:]
+            request = RestRequest(
+                state,
+                parts,
+                query,
+                self.headers.get("Authorization"),
+                self.headers.get("Sforce-Query-Options"),
+            )
+            return handle_rest(request)
+        return json_response(
+            404, [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]
+        )
+
+    def _form(self) -> dict[str, str] | None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > _MAX_BODY:
+            self._send(
+                json_response(413, {"error": "invalid_request", "error_description": "body too large"})
+            )
+            return None
+        raw = self.rfile.read(length).decode("utf-8", "replace")
+        return dict(parse_qsl(raw, keep_blank_values=True))
+
+    def _send(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)
+
+
+def handler_for(state: SalesforceState) -> type[SalesforceHandler]:
+    return type("BoundSalesforceHandler", (SalesforceHandler,), {"salesforce": state})

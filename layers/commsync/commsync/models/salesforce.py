@@ -1,0 +1,74 @@
+"""What a `salesforce` integration's `options` may say (design section 4); checked when it is saved.
+
+The OAuth keys (client_id, login_url, scopes, ca_bundle, oauth_return_page, oauth_provider) are
+read by services/oauth_providers.py. The mapping of records to comments names fields as
+`Object.Field` API names in comma-separated lists, so that options stay flat scalars:
+
+    subject_fields  = "Case.Subject, Feedback__c.Title__c"     # at most one per object
+    body_fields     = "Case.Description, Feedback__c.Body__c"  # joined in this order
+    from_fields     = "Case.SuppliedEmail"                     # an email address: the sender
+    property_fields = "Case.Status, Case.Priority, EmailMessage.Status"  # -> user properties
+
+EmailMessage needs none of them: it maps to an email by its own fields.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator, model_validator
+
+from commsync.models.common import DomainModel
+
+API_NAME = r"[A-Za-z][A-Za-z0-9_]*"
+_FIELD_REF = re.compile(rf"^({API_NAME})\.({API_NAME})$")
+
+
+def parse_field_list(text: str) -> list[tuple[str, str]]:
+    """`"Case.Subject, Feedback__c.Body__c"` -> [("Case", "Subject"), ("Feedback__c", "Body__c")]."""
+    out = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        match = _FIELD_REF.match(item)
+        if not match:
+            raise ValueError(f"{item!r} is not Object.Field (API names, e.g. Case.Subject)")
+        out.append((match.group(1), match.group(2)))
+    return out
+
+
+class SalesforceOptions(DomainModel):
+    # The connected app's consumer key; its consumer secret and the refresh token live in the secret.
+    client_id: str = Field(min_length=1, max_length=300)
+    login_url: str = Field(default="https://login.salesforce.com", pattern=r"^https?://[^\s]+$")
+    scopes: str | None = Field(default=None, max_length=500)
+    ca_bundle: str | None = Field(default=None, min_length=1, max_length=1024)
+    oauth_return_page: str | None = Field(default=None, max_length=2048)
+    oauth_provider: str | None = Field(default=None, pattern=r"^salesforce$")
+    allow_insecure_loopback: bool = False
+    api_version: str = Field(default="60.0", pattern=r"^\d{2}\.0$")
+    request_timeout_seconds: int = Field(default=60, ge=5, le=600)
+    subject_fields: str = ""
+    body_fields: str = ""
+    from_fields: str = ""
+    property_fields: str = ""
+
+    @field_validator("subject_fields", "body_fields", "from_fields", "property_fields")
+    @classmethod
+    def _field_list(cls, value: str) -> str:
+        parse_field_list(value)
+        return value
+
+    @model_validator(mode="after")
+    def _one_subject_per_object(self) -> SalesforceOptions:
+        for role in ("subject_fields", "from_fields"):
+            objects = [obj.lower() for obj, _ in parse_field_list(getattr(self, role))]
+            repeated = sorted({o for o in objects if objects.count(o) > 1})
+            if repeated:
+                raise ValueError(f"{role} names more than one field of {', '.join(repeated)}")
+        return self
+
+    def fields_of(self, role: str, object_name: str) -> list[str]:
+        """The fields a role names for one object (case-insensitive, as API names are)."""
+        text: str = getattr(self, role)
+        return [f for obj, f in parse_field_list(text) if obj.lower() == object_name.lower()]

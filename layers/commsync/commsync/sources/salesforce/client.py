@@ -1,0 +1,151 @@
+"""Authenticated GETs on the org's instance: one session per source, renewed once on 401.
+
+PROTOCOLS.md 3: Salesforce's token response has no `expires_in`; a session lives per the org's
+session policy and is renewed when a call answers 401 INVALID_SESSION_ID. All data calls go to the
+`instance_url` of the token response. Server trouble (503, connection errors) is retried while the
+invocation's time allows; REQUEST_LIMIT_EXCEEDED never is (the allocation is a 24-hour one).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import requests
+
+from commsync.errors import IntegrationError
+from commsync.models import Integration
+from commsync.models.salesforce import SalesforceOptions
+from commsync.observability import logger
+from commsync.ports import SecretStore
+from commsync.services.oauth import refresh_access_token
+from commsync.services.oauth_providers import LOOPBACK_HTTP
+from commsync.sources.ews.transport import EwsHttpAdapter
+from commsync.sources.salesforce.errors import SalesforceApiError
+
+_RETRIED_STATUSES = {500, 502, 503, 504}
+_FIRST_BACKOFF_SECONDS = 1.0
+_ATTEMPTS = 3
+# Query batches: Sforce-Query-Options batchSize accepts 200..2000 (REST API "Query Options Header").
+MIN_BATCH, MAX_BATCH = 200, 2000
+# Share of the org's daily allocation past which a poll logs a warning (other apps share it too).
+USAGE_WARNING = 0.9
+
+
+class RestClient:
+    def __init__(
+        self,
+        integration: Integration,
+        secrets: SecretStore,
+        seconds_left: Callable[[], float],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._integration = integration
+        self._options = integration.typed_options(SalesforceOptions)
+        self._secrets = secrets
+        self._seconds_left = seconds_left
+        self._sleep = sleep
+        self._session = requests.Session()
+        # The adapter applies options.ca_bundle over REQUESTS_CA_BUNDLE (see sources/ews/transport.py).
+        adapter = EwsHttpAdapter(ca_bundle=self._options.ca_bundle, max_retries=0)
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        self._access_token = ""
+        self.instance_url = ""
+        self.api_usage: tuple[int, int] | None = None  # from Sforce-Limit-Info: (used, allocation)
+
+    @property
+    def data_path(self) -> str:
+        return f"/services/data/v{self._options.api_version}"
+
+    def authenticate(self) -> None:
+        """A fresh access token from the stored refresh token (IntegrationError when it is revoked)."""
+        token = refresh_access_token(self._secrets, self._integration)
+        instance = (token.instance_url or self._integration.endpoint).rstrip("/")
+        insecure_ok = self._options.allow_insecure_loopback and instance.startswith(LOOPBACK_HTTP)
+        if not instance.startswith("https://") and not insecure_ok:
+            raise IntegrationError(f"Salesforce named an instance URL that is not https: {instance[:200]}")
+        self._access_token, self.instance_url = token.access_token, instance
+
+    def get(
+        self, path: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> Any:
+        """GET a path of the instance; renews the session once on 401, retries server trouble."""
+        if not self._access_token:
+            self.authenticate()
+        response = self._send(path, params, headers)
+        if response.status_code == 401:
+            logger.info(
+                "salesforce session expired; renewing it", extra={"integration": self._integration.key}
+            )
+            self.authenticate()
+            response = self._send(path, params, headers)
+        if response.status_code != 200:
+            raise SalesforceApiError.from_response(response)
+        return response.json()
+
+    def query_batches(self, soql: str, batch_size: int) -> Iterator[list[dict[str, Any]]]:
+        """The records of a query, one server batch at a time, following nextRecordsUrl."""
+        size = max(MIN_BATCH, min(MAX_BATCH, batch_size))
+        options = {"Sforce-Query-Options": f"batchSize={size}"}
+        body = self.get(f"{self.data_path}/query", params={"q": soql}, headers=options)
+        while True:
+            yield list(body.get("records", []))
+            next_url = body.get("nextRecordsUrl")
+            if body.get("done", True) or not next_url:
+                return
+            body = self.get(str(next_url), headers=options)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def _send(
+        self, path: str, params: dict[str, str] | None, headers: dict[str, str] | None
+    ) -> requests.Response:
+        wait = _FIRST_BACKOFF_SECONDS
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                response = self._session.get(
+                    self.instance_url + path,
+                    params=params,
+                    headers={
+                        "Authorization": f"Bearer {self._access_token}",
+                        "Accept": "application/json",
+                        **(headers or {}),
+                    },
+                    timeout=self._options.request_timeout_seconds,
+                )
+            except (requests.ConnectionError, requests.Timeout):
+                if attempt == _ATTEMPTS or not self._may_wait(wait):
+                    raise
+            else:
+                self._note_usage(response)
+                if response.status_code not in _RETRIED_STATUSES or attempt == _ATTEMPTS:
+                    return response
+                retry_after = response.headers.get("Retry-After", "")
+                wait = float(retry_after) if retry_after.isdigit() else wait
+                if not self._may_wait(wait):
+                    return response
+            self._sleep(wait)
+            wait *= 2
+        raise AssertionError("unreachable")
+
+    def _may_wait(self, seconds: float) -> bool:
+        return seconds <= self._seconds_left()
+
+    def _note_usage(self, response: requests.Response) -> None:
+        # "Sforce-Limit-Info: api-usage=25/15000" on every REST answer.
+        info = response.headers.get("Sforce-Limit-Info", "")
+        for part in info.split(","):
+            name, _, value = part.strip().partition("=")
+            used, _, allocation = value.partition("/")
+            if name == "api-usage" and used.isdigit() and allocation.isdigit():
+                first = self.api_usage is None
+                self.api_usage = (int(used), int(allocation))
+                if first and int(used) >= USAGE_WARNING * int(allocation):
+                    # Once per source: near the limit every poll would repeat it.
+                    logger.warning(
+                        "salesforce org is near its daily API request limit",
+                        extra={"integration": self._integration.key, "api_usage": value},
+                    )

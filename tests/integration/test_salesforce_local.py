@@ -1,0 +1,218 @@
+"""Issue 11's "done when", in local mode: an org with EmailMessage and Case records connects through
+the API alone (`commsync serve`: create, add objects, OAuth), then syncs completely and
+incrementally; a revoked refresh token disables the integration after the failure threshold."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from commsync.api.local import LocalApi, open_local_api
+from commsync.local_config import ApiConfig, LocalConfig
+from commsync.local_mode import run_once
+from commsync.models.access import Permission
+from commsync.observability import logger as commsync_logger
+from commsync.services.poll import PollStatus
+from emulators.salesforce import Fault, SalesforceEmulator, sign_in
+from tests.integration.test_salesforce_support import (
+    CONSUMER_KEY,
+    CONSUMER_SECRET,
+    PASSWORD,
+    T0,
+    USER,
+    agent_reply,
+    prepare,
+    seed_org,
+)
+from tests.support.api import tokens_for
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class World:
+    local: LocalApi
+    session: requests.Session
+    emu: SalesforceEmulator
+    store: Path
+
+    def __call__(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.request(
+            method, self.local.url + path, timeout=30, allow_redirects=False, **kwargs
+        )
+
+    def comments(self) -> dict[str, dict[str, Any]]:
+        folder = self.store / "comments" / "acme-cases"
+        return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    plain, records = tokens_for({"ops": [Permission.MODIFY]})
+    config = LocalConfig(
+        store=tmp_path / "store",
+        secrets_file=tmp_path / "secrets.toml",
+        disable_after_failures=2,
+        disable_after_minutes=0,
+        api=ApiConfig(tokens=records),
+    )
+    local = open_local_api(config, port=0)
+    local.start(sync=False)
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {plain['ops']}"
+    emu = SalesforceEmulator()
+    prepare(emu, [f"{local.url}/external/salesforce/oauth2/callback"])
+    try:
+        with emu.serving():
+            yield World(local, session, emu, tmp_path / "store")
+    finally:
+        local.close()
+
+
+def _connect(world: World) -> None:
+    """What a user does: create the integration and its objects, then sign in at Salesforce."""
+    emu = world.emu
+    assert emu.url is not None
+    crm = {
+        "project": "acme",
+        "name": "crm",
+        "kind": "salesforce",
+        "endpoint": emu.url,
+        "bucket": "acme-cases",
+        "options": {
+            "client_id": CONSUMER_KEY,
+            "login_url": emu.url,
+            "allow_insecure_loopback": True,
+            "from_fields": "Case.SuppliedEmail",
+            "property_fields": "Case.Status, Case.Priority, Case.CaseNumber, EmailMessage.Status",
+        },
+        "secret_values": {"client_secret": CONSUMER_SECRET},
+    }
+    assert world("POST", "/integrations", json=crm).status_code == 201
+    for address in ("EmailMessage", "Case"):
+        added = world("POST", "/integrations/acme/crm/mailboxes", json={"address": address})
+        assert added.status_code == 201, added.text
+    location = world("GET", "/integrations/acme/crm/oauth2/authenticate").headers["Location"]
+    back = requests.get(
+        f"{world.local.url}/external/salesforce/oauth2/callback",
+        params=sign_in(location, USER, PASSWORD),
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert parse_qs(urlsplit(back.headers["Location"]).query)["oauth"] == ["success"]
+
+
+def test_an_org_connected_through_the_api_syncs_completely_then_incrementally(world: World) -> None:
+    # GIVEN an org with three cases and six emails, connected through the API alone
+    ids = seed_org(world.emu)
+    _connect(world)
+
+    # WHEN local mode syncs
+    outcomes = run_once(world.local.runtime)
+
+    # THEN both objects are done, and every case and email is one comment
+    assert {o.status for o in outcomes.values()} == {PollStatus.DONE}, outcomes
+    comments = world.comments()
+    assert len(comments) == 9
+    by_record = {c["user_properties"]["string:Salesforce Id"]: c for c in comments.values()}
+    case = by_record[ids["Case"][0]]
+    assert case["source"] == {
+        "integration": "acme/crm",
+        "kind": "salesforce",
+        "mailbox": "case",
+        "folder": "Case",
+    }
+    assert case["messages"][0]["from"] == "buyer0@contoso.example"
+    assert (case["user_properties"]["string:Status"], case["user_properties"]["string:CaseNumber"]) == (
+        "New",
+        "00001001",
+    )
+    email = by_record[ids["EmailMessage"][0]]
+    assert email["messages"][0]["cc"] == ["finance@contoso.example", "audit@contoso.example"]
+    assert email["thread_id"] == case["id"]
+
+    # WHEN the agent replies once more, and a case is escalated
+    reply = world.emu.put(
+        "EmailMessage", agent_reply(ids["Case"][2], 2, T0 + timedelta(days=1)), at=T0 + timedelta(days=1)
+    )
+    world.emu.put("Case", {"Id": ids["Case"][1], "Status": "Escalated"}, at=T0 + timedelta(days=1))
+    world.emu.stats.reset()
+    again = run_once(world.local.runtime)
+
+    # THEN only the new email becomes a comment; the escalated case is seen and left as it was
+    # (design 4: a comment's text never changes after its first sync)
+    assert {o.status for o in again.values()} == {PollStatus.DONE}
+    assert len(world.comments()) == 10
+    counts = {key: (o.counts.created, o.counts.unchanged) for key, o in again.items()}
+    assert sorted(counts.values()) == [(0, 1), (1, 0)], counts
+    assert reply in {c["user_properties"]["string:Salesforce Id"] for c in world.comments().values()}
+    assert world.emu.stats["op:query"] == 2  # one query per object, nothing re-read
+
+
+def test_a_revoked_refresh_token_disables_the_integration_after_the_threshold(world: World) -> None:
+    # GIVEN a connected, synced org
+    seed_org(world.emu)
+    _connect(world)
+    run_once(world.local.runtime)
+
+    # WHEN the user's app access is revoked in Salesforce and two polls fail
+    world.emu.revoke_refresh_tokens(USER)
+    first = run_once(world.local.runtime)
+    second = run_once(world.local.runtime)
+
+    # THEN each failed as an integration failure, and the integration is now disabled with the reason
+    assert {o.status for o in [*first.values(), *second.values()]} <= {PollStatus.FAILED, PollStatus.SKIPPED}
+    integration = world("GET", "/integrations/acme/crm").json()
+    assert integration["enabled"] is False
+    assert integration["disabled"]["failure_class"] == "integration"
+    assert "invalid_grant" in integration["disabled"]["error"]
+
+
+class _Everything(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.name} {record.getMessage()} {record.__dict__}")
+
+
+def test_no_token_code_or_consumer_secret_reaches_a_log_line_even_at_debug(world: World) -> None:
+    # GIVEN every logger at DEBUG, ours included (it does not propagate)
+    handler = _Everything()
+    loggers = [logging.getLogger(), logging.getLogger(commsync_logger.name)]
+    levels = [target.level for target in loggers]
+    for target in loggers:
+        target.addHandler(handler)
+        target.setLevel(logging.DEBUG)
+    try:
+        # WHEN the org is connected and synced, with a session that expires mid-sync
+        seed_org(world.emu)
+        _connect(world)
+        world.emu.faults.fail_next(Fault.SESSION_EXPIRED, after=1)
+        outcomes = run_once(world.local.runtime)
+    finally:
+        for target, level in zip(loggers, levels, strict=True):
+            target.removeHandler(handler)
+            target.setLevel(level)
+
+    # THEN the sync worked, and no log line holds a secret, a token or an authorization code
+    assert {o.status for o in outcomes.values()} == {PollStatus.DONE}
+    stored = world.local.runtime.engine.secrets.get("acme/crm")  # the API names it after the integration
+    # The test's own browser (requests) logs the callback URL it opens; that is not commsync's log.
+    browser = "/external/salesforce/oauth2/callback?code="
+    logged = "\n".join(line for line in handler.lines if not (line.startswith("urllib3") and browser in line))
+    assert handler.lines and "salesforce session expired" in logged
+    assert CONSUMER_SECRET not in logged and stored["refresh_token"].get_secret_value() not in logged
+    assert not re.search(r"00D[0-9A-Za-z]{12}!AQ", logged), "an access token was logged"
+    assert "aPrx" not in logged, "an authorization code was logged"
