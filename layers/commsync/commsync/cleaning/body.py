@@ -26,7 +26,10 @@ _STUB = re.compile(
     re.IGNORECASE,
 )
 # Words for the overlap test: a CJK character counts as a word, as CJK text has no spaces.
-_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W\d_]{2,}")
+_CJK_CLASS = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+_CJK = re.compile(_CJK_CLASS)
+_WORD = re.compile(_CJK_CLASS + r"|[^\W\d_]{2,}")
+_LETTER_RUN = re.compile(r"[^\W\d_]{2,}")  # _WORD for text without CJK
 
 
 @dataclass
@@ -120,11 +123,25 @@ def is_faithful(plain: str, html_words_text: str) -> bool:
         return False
     if len(plain) < 600 and _STUB.search(plain):
         return False
-    wanted = set(_WORD.findall(html_words_text.lower()))
+    wanted = _words(html_words_text.lower())
     if len(wanted) < 5:
         return True
-    have = set(_WORD.findall(plain.lower()))
+    have = _words(plain.lower())
     return len(wanted & have) >= FAITHFUL_SHARE * len(wanted)
+
+
+def _words(text: str) -> set[str]:
+    """`set(_WORD.findall(text))`, 2-3x faster (issue 8's 2 ms): a match never spans whitespace,
+    so each distinct whitespace-separated chunk is matched once, and without CJK a chunk of
+    letters only (str.isalpha) is one word as it stands."""
+    chunks = set(text.split())
+    if _CJK.search(text):
+        return {word for chunk in chunks for word in _WORD.findall(chunk)}
+    found = {chunk for chunk in chunks if len(chunk) > 1 and chunk.isalpha()}
+    for chunk in chunks:
+        if not chunk.isalpha():
+            found.update(_LETTER_RUN.findall(chunk))
+    return found
 
 
 def _defect_text(defect: Exception) -> str:

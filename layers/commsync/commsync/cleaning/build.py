@@ -12,7 +12,6 @@ from commsync.cleaning.attachments import ParsedAttachment
 from commsync.cleaning.identity import comment_id_for, content_message_id
 from commsync.cleaning.language import detect_language
 from commsync.cleaning.mime import ParsedEmail, parse_email
-from commsync.cleaning.participants import bare_address, domain_of
 from commsync.cleaning.separate import Separated, separate
 from commsync.cleaning.thread import thread_id_for
 from commsync.models import comment as c
@@ -69,7 +68,7 @@ def clean(raw: bytes, origin: Origin, now: datetime) -> CleanedComment:
     parsed = parse_email(raw)
     message_id = parsed.message_id
     if not message_id:
-        sender = bare_address(parsed.sender) if parsed.sender else ""
+        sender = parsed.bare_address(parsed.sender) if parsed.sender else ""
         message_id = content_message_id(sender, parsed.raw_date, parsed.raw_subject, raw)
         parsed.warnings.append("no Message-ID header: the comment id is derived from the email's content")
     comment_id = comment_id_for(message_id)
@@ -94,8 +93,8 @@ def clean(raw: bytes, origin: Origin, now: datetime) -> CleanedComment:
         comment=comment,
         raw=raw,
         attachments=list(stored.items()),
-        addresses={bare_address(a) for a in people},
-        domains={d for a in people if (d := domain_of(a))},
+        addresses={parsed.bare_address(a) for a in people},
+        domains={d for a in people if (d := parsed.domain_of(a))},
     )
 
 
@@ -129,9 +128,9 @@ def _properties(parsed: ParsedEmail, origin: Origin) -> dict[str, str | int | fl
         c.MAILBOX: origin.mailbox,
         c.ATTACHMENTS: len(parsed.attachments),
     }
-    if parsed.sender and (domain := domain_of(parsed.sender)):
+    if parsed.sender and (domain := parsed.domain_of(parsed.sender)):
         props[c.SENDER_DOMAIN] = domain
-    recipients = sorted({d for a in [*parsed.to, *parsed.cc, *parsed.bcc] if (d := domain_of(a))})
+    recipients = sorted({d for a in [*parsed.to, *parsed.cc, *parsed.bcc] if (d := parsed.domain_of(a))})
     if recipients:
         props[c.RECIPIENT_DOMAINS] = ", ".join(recipients)
     return props

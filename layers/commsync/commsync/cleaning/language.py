@@ -8,6 +8,7 @@ and slower by two orders of magnitude; fastText-based ones need numpy or a model
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 # Below this many letters (or CJK characters) a guess is noise: "ok thanks" reads as anything.
 MIN_LETTERS = 12
@@ -17,7 +18,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 
 def detect_language(text: str) -> str | None:
-    if len(_CJK.findall(text)) < MIN_CJK and len(_LETTER.findall(text)) < MIN_LETTERS:
+    if not _has_at_least(_LETTER, text, MIN_LETTERS) and not _has_at_least(_CJK, text, MIN_CJK):
         return None
     # Imported here: the poller's import budget (issue 8) pays for it only when it cleans.
     import pycld2  # type: ignore[import-untyped]
@@ -28,3 +29,8 @@ def detect_language(text: str) -> str | None:
         return None
     code = details[0][1].split("-", 1)[0].lower()
     return code if reliable and len(code) == 2 and code != "un" else None
+
+
+def _has_at_least(pattern: re.Pattern[str], text: str, count: int) -> bool:
+    """Stops at the `count`-th match: counting every letter of a 20 KB email cost ~0.3 ms (issue 8)."""
+    return sum(1 for _ in islice(pattern.finditer(text), count)) >= count
