@@ -253,3 +253,22 @@ def test_an_email_without_a_date_header_takes_its_time_from_the_server(tmp_path:
         (comment,) = world.comments().values()
         received = world.emulator.store.items(ANN, "Inbox")[0].received.astimezone(UTC)
         assert comment["timestamp"] == received.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_mailboxs_own_filters_select_what_becomes_a_comment(tmp_path: Path) -> None:
+    # GIVEN a mailbox whose filters keep mail from fabrikam.example received in 2024 or later
+    data = tmp_path / "data"
+    for n in range(4):
+        write_eml(data, ANN, "Inbox", f"{n}.eml", email_bytes(n))
+    for n in range(4, 6):
+        write_eml(data, ANN, "Inbox", f"{n}.eml", email_bytes(n, sender="Bob <bob@fabrikam.example>"))
+    rule = {"AND": [{"from": "fabrikam.example"}, {"after": "2024/01/01"}]}
+    with ews_world(tmp_path, _emulator(data), [ANN], filters=rule) as world:
+        # WHEN it syncs
+        outcome = world.sync()[f"{KEY}#{ANN}"]
+
+        # THEN only Bob's two emails are comments; the others are counted as filtered
+        assert outcome.status is PollStatus.DONE, outcome.error
+        assert (outcome.counts.created, outcome.counts.filtered) == (2, 4)
+        senders = {c["messages"][0]["from"] for c in world.comments().values()}
+        assert senders == {"Bob <bob@fabrikam.example>"}

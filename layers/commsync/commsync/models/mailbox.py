@@ -8,6 +8,7 @@ from fnmatch import fnmatchcase
 from pydantic import Field, field_validator
 
 from commsync.models.common import DomainModel, UtcDatetime
+from commsync.models.filters import SyncFilter
 from commsync.models.integration import Disabled
 
 
@@ -52,6 +53,9 @@ class MailboxSettings(DomainModel):
     domains: AddressFilter = Field(default_factory=AddressFilter)
     sync_attachments: bool = True
     poll_interval_seconds: int = Field(default=300, ge=1, le=7 * 24 * 3600)
+    # Only emails these select become comments (issue 10: the keys of models/filters.py); the
+    # others still move the checkpoint, so widening a filter later needs an on-demand sync.
+    filters: SyncFilter | None = None
 
     @field_validator("address", mode="before")
     @classmethod

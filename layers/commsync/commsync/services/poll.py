@@ -148,7 +148,8 @@ class _Run:
         self.remaining, self.progress, self.owner = remaining_seconds, progress, owner
         self.resume_folder = resume_folder
         self.job = job
-        self.filters = job.filters if job else None
+        # An on-demand job's filters replace the mailbox's own for that sync.
+        self.filters = (job.filters if job else None) or mailbox.filters
         self.stopped_in: str | None = None
         self.counts = SyncCounts()
 
