@@ -61,7 +61,7 @@ def main() -> int:
     print(f"\nwrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
     missed = [f"{s.name}.{f.name}" for s in scenarios for f in s.figures if f.met is False]
     if missed:
-        print(f"targets missed ({len(missed)}): {', '.join(missed)} (see docs/performance.md)")
+        print(f"targets missed ({len(missed)}): {', '.join(missed)} (see the README's Performance section)")
     return 0
 
 

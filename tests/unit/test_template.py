@@ -143,7 +143,7 @@ def test_functions_share_the_environment_the_settings_read(template: Template) -
         ["x86_64"],
         {"Ref": "Tracing"},
     )
-    assert template["Parameters"]["Tracing"]["Default"] == "Active"
+    assert template["Parameters"]["Tracing"]["Default"] == "PassThrough"
     assert globals_["Layers"] == [{"Ref": "CommsyncLayer"}]
 
 
