@@ -28,6 +28,9 @@ def handle(context: Context, body: ET.Element) -> list[str]:
         except EwsError as failure:
             messages.append(error(NAME, failure, TRAILER))
             continue
+        if item.mime_fails and "item:MimeContent" in fields:
+            messages.append(error(NAME, EwsError("ErrorMimeContentConversionFailed"), TRAILER))
+            continue
         with mailbox.lock:
             rendered = item_xml.render(item, mailbox.address, item_shape, fields)
         messages.append(success(NAME, f"<m:Items>{rendered}</m:Items>"))

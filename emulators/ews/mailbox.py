@@ -37,6 +37,8 @@ class Item:
     alive: bool = True
     created_seq: int = 0
     deleted_seq: int | None = None
+    # Exchange sometimes cannot export an item as MIME (ErrorMimeContentConversionFailed).
+    mime_fails: bool = False
 
 
 @dataclass(eq=False)

@@ -92,6 +92,12 @@ class MailStore:
         with box.lock:
             box.set_read(self._item(box, item_id), is_read)
 
+    def break_mime(self, mailbox: str, item_id: str) -> None:
+        """From now on GetItem answers ErrorMimeContentConversionFailed for this item's MimeContent."""
+        box = self._get(mailbox)
+        with box.lock:
+            self._item(box, item_id).mime_fails = True
+
     def update(self, mailbox: str, item_id: str, mime: bytes) -> None:
         """Replace an item's content in place: same ItemId, new ChangeKey, an Update in SyncFolderItems."""
         box = self._get(mailbox)

@@ -272,3 +272,26 @@ def test_a_mailboxs_own_filters_select_what_becomes_a_comment(tmp_path: Path) ->
         assert (outcome.counts.created, outcome.counts.filtered) == (2, 4)
         senders = {c["messages"][0]["from"] for c in world.comments().values()}
         assert senders == {"Bob <bob@fabrikam.example>"}
+
+
+def test_an_item_exchange_cannot_export_as_mime_still_becomes_a_comment(tmp_path: Path) -> None:
+    # GIVEN an email whose MIME export fails on the server (ErrorMimeContentConversionFailed)
+    data = tmp_path / "data"
+    for n in range(3):
+        write_eml(data, ANN, "Inbox", f"{n}.eml", email_bytes(n))
+    emulator = _emulator(data)
+    broken = next(
+        i for i in emulator.store.items(ANN, "Inbox") if i.message_id == "<order-1@northwind.example>"
+    )
+    emulator.store.break_mime(ANN, broken.id)
+    with ews_world(tmp_path, emulator, [ANN]) as world:
+        # WHEN it syncs
+        outcome = world.sync()[f"{KEY}#{ANN}"]
+
+        # THEN the mailbox is not blocked: all three are comments, the broken one built from its properties
+        assert outcome.status is PollStatus.DONE, outcome.error
+        comments = {c["id"]: c for c in world.comments().values()}
+        assert len(comments) == 3
+        rebuilt = comments[b"<order-1@northwind.example>".hex()]
+        assert rebuilt["messages"][0]["subject"]["text"] == "Order 1001 status"
+        assert "order 1001 ships tomorrow" in rebuilt["messages"][0]["body"]["text"]

@@ -13,7 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from exchangelib import Account
-from exchangelib.errors import ErrorInvalidSyncStateData, ErrorItemNotFound
+from exchangelib.errors import (
+    ErrorCorruptData,
+    ErrorInvalidSyncStateData,
+    ErrorItemCorrupt,
+    ErrorItemNotFound,
+    ErrorMimeContentConversionFailed,
+)
 from exchangelib.fields import FieldPath
 from exchangelib.items import ID_ONLY, Item
 from exchangelib.properties import FolderId, ItemId
@@ -27,6 +33,8 @@ from commsync.sources.ews.large_items import fetch_large
 _SYNC_FIELDS = {FieldPath(field=Item.get_field_by_fieldname(name)) for name in ("datetime_received", "size")}
 _FETCH_FIELDS = {FieldPath(field=Item.get_field_by_fieldname("mime_content"))}
 _UPSERTS = (SyncFolderItems.CREATE, SyncFolderItems.UPDATE)
+# Per-item GetItem errors that concern the MIME export, not the email (MS-OXWSCDATA ResponseCodeType).
+_MIME_FAILURES = (ErrorMimeContentConversionFailed, ErrorItemCorrupt, ErrorCorruptData)
 
 
 def item_pages(
@@ -113,14 +121,21 @@ def _fetch(
     service = GetItem(account=account, chunk_size=batch)
     ids = [ItemId(id=item_id, changekey=changekey) for item_id, changekey, _ in wanted]
     out = []
-    for (item_id, _, received), item in zip(
+    without_mime: list[tuple[str, str | None, datetime | None, int]] = []
+    for (item_id, changekey, received), item in zip(
         wanted, service.call(items=ids, additional_fields=_FETCH_FIELDS, shape=ID_ONLY), strict=True
     ):
         if isinstance(item, ErrorItemNotFound):
             continue  # deleted or moved since the sync call; a move shows up in its new folder
+        if isinstance(item, _MIME_FAILURES):
+            # One email the server cannot export as MIME must not block the mailbox (design 6,
+            # item class): it is rebuilt from its properties, as a large email is.
+            logger.warning("no MIME for an item; using its properties", extra={"error": type(item).__name__})
+            without_mime.append((item_id, changekey, received, 0))
+            continue
         if isinstance(item, Exception):
             raise item
         out.append(
             Change(kind="upsert", item_key=item_id, mime=item.mime_content or b"", received_at=received)
         )
-    return out
+    return out + fetch_large(account, without_mime)
