@@ -174,6 +174,26 @@ def test_delete_removes_the_blobs_and_the_index_row_and_reports_unknown_ids(sync
     assert synced.api.call("GET", f"/buckets/{BUCKET}/comments/{plain}", as_="view").status == 404
 
 
+def test_a_purged_attachment_another_comment_uses_is_kept_until_the_last_one_goes(synced: Synced) -> None:
+    # GIVEN a second email carrying the same PDF (one stored copy, two comments using it)
+    write_eml(synced.local.mail, BOB, "Inbox", "7.eml", email_bytes(7, attachment=("copy.pdf", PDF)))
+    synced.local.sync()
+    users = [cid for cid, raw in synced.local.comments().items() if _json(raw)["attachments"]]
+    reference = _json(synced.local.comments()[users[0]])["attachments"][0]["attachment_reference"]
+    stored = synced.local.store / "attachments" / BUCKET / reference
+    assert len(users) == 2 and stored.exists()
+
+    # WHEN the first is deleted with purge_attachments, THEN the bytes stay for the other
+    body = {"ids": [users[0]], "purge_attachments": True}
+    assert synced.api.call("POST", f"/buckets/{BUCKET}/comments/delete", body).status == 200
+    assert stored.exists()
+
+    # WHEN the last one goes too, THEN so do the bytes
+    body = {"ids": [users[1]], "purge_attachments": True}
+    assert synced.api.call("POST", f"/buckets/{BUCKET}/comments/delete", body).status == 200
+    assert not stored.exists()
+
+
 def test_delete_and_resync_take_at_most_100_ids_of_hex(synced: Synced) -> None:
     too_many = synced.api.call("POST", f"/buckets/{BUCKET}/comments/delete", {"ids": ["ab"] * 101})
     not_hex = synced.api.call("POST", f"/buckets/{BUCKET}/comments/resync", {"ids": ["<order-1@x>"]})

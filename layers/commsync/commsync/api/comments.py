@@ -24,7 +24,7 @@ from commsync.api.schemas import (
     DeleteComments,
 )
 from commsync.api.views import json_response
-from commsync.cleaning.build import attachment_key, comment_key, raw_key
+from commsync.cleaning.build import attachment_key, attachment_use_key, comment_key, raw_key
 from commsync.engine import Engine
 from commsync.models import Comment, MailboxRef, PollJob
 from commsync.models.access import Permission
@@ -136,10 +136,18 @@ def _delete(engine: Engine, bucket: str, comment_id: str, purge_attachments: boo
     if purge_attachments and stored is not None:
         for attachment in Comment.model_validate_json(stored).attachments:
             if attachment.attachment_reference:
-                engine.blobs.delete(attachment_key(bucket, attachment.attachment_reference))
+                _release_attachment(engine, bucket, attachment.attachment_reference, comment_id)
     engine.blobs.delete(raw_key(bucket, comment_id))
     engine.blobs.delete(key)
     return engine.state.delete_comment_entry(bucket, comment_id)
+
+
+def _release_attachment(engine: Engine, bucket: str, reference: str, comment_id: str) -> None:
+    """Content-addressed bytes are shared: they go only with the last comment that uses them."""
+    engine.blobs.delete(attachment_use_key(bucket, reference, comment_id))
+    prefix = attachment_use_key(bucket, reference, "")
+    if next(iter(engine.blobs.keys(prefix)), None) is None:
+        engine.blobs.delete(attachment_key(bucket, reference))
 
 
 def _encode(key: str) -> str:

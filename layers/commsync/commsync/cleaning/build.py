@@ -58,6 +58,12 @@ def comment_key(bucket: str, comment_id: str) -> str:
     return f"comments/{bucket}/{comment_id}.json"
 
 
+def attachment_use_key(bucket: str, reference: str, comment_id: str) -> str:
+    """An empty marker: this comment uses that attachment. Deleting a comment may delete the
+    attachment's bytes only when no other comment's marker remains."""
+    return f"attachment-uses/{bucket}/{reference}/{comment_id}"
+
+
 def attachment_key(bucket: str, reference: str) -> str:
     """Content-addressed: the reference is the sha256 hex of the bytes, so one copy per bucket
     however many emails (or mailboxes) carry the same file."""

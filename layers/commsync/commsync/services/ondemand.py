@@ -29,7 +29,7 @@ from commsync.models.usage import usage_period
 from commsync.observability import logger
 from commsync.ports import Change, ChangePage, CommentEntry, FolderRef, Source
 from commsync.services.quota import enforce_quota
-from commsync.services.record import record
+from commsync.services.record import mark_attachment_uses, record
 
 DEFAULT_FOLDER = "Inbox"
 SELECTION_PREFIX = "#select:"
@@ -177,6 +177,7 @@ def rebuild(engine: Engine, integration: Integration, cleaned: CleanedComment) -
     engine.blobs.put(raw_key(bucket, comment.id), cleaned.raw, "message/rfc822")
     for reference, attachment in cleaned.attachments:
         engine.blobs.put(attachment_key(bucket, reference), attachment.data, attachment.content_type)
+    mark_attachment_uses(engine, bucket, comment)
     engine.blobs.put(comment_key(bucket, comment.id), comment.to_json().encode(), "application/json")
     source = comment.source
     updated = CommentEntry(

@@ -12,7 +12,7 @@ import tempfile
 from enum import StrEnum
 from pathlib import Path
 
-from commsync.cleaning.build import CleanedComment, attachment_key, comment_key, raw_key
+from commsync.cleaning.build import CleanedComment, attachment_key, attachment_use_key, comment_key, raw_key
 from commsync.engine import Engine
 from commsync.models import Comment, Integration
 from commsync.models import comment as c
@@ -56,9 +56,18 @@ def _store_blobs(engine: Engine, bucket: str, cleaned: CleanedComment) -> None:
     # emails is one object, and rewriting it with the same bytes on a replay changes nothing.
     for reference, attachment in dict(cleaned.attachments).items():
         engine.blobs.put(attachment_key(bucket, reference), attachment.data, attachment.content_type)
+    mark_attachment_uses(engine, bucket, cleaned.comment)
     engine.blobs.put(
         comment_key(bucket, cleaned.comment.id), cleaned.comment.to_json().encode(), "application/json"
     )
+
+
+def mark_attachment_uses(engine: Engine, bucket: str, comment: Comment) -> None:
+    """One marker per stored attachment the comment lists (streamed ones included)."""
+    for attachment in comment.attachments:
+        if attachment.attachment_reference:
+            key = attachment_use_key(bucket, attachment.attachment_reference, comment.id)
+            engine.blobs.put(key, b"", "application/octet-stream")
 
 
 def _entry_for(bucket: str, cleaned: CleanedComment) -> CommentEntry:
