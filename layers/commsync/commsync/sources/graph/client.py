@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,8 +72,13 @@ class GraphClient:
 
     def get_bytes(self, url: str) -> bytes:
         """A `$value` stream, read in large chunks (a big attachment is never base64 in JSON here)."""
+        return b"".join(self.stream_bytes(url))
+
+    def stream_bytes(self, url: str) -> Iterator[bytes]:
+        """A `$value` stream, 64 KB at a time, never held whole."""
         response = self._send("GET", url, stream=True)
-        return b"".join(response.iter_content(64 * 1024))
+        with response:
+            yield from response.iter_content(64 * 1024)
 
     def batch(self, urls: dict[str, str], prefer: str = "") -> dict[str, BatchAnswer]:
         """GET each url (absolute under root, or relative) through $batch; retries what was throttled."""

@@ -17,6 +17,7 @@ from commsync.observability import logger
 from commsync.ports import Change, ChangePage
 from commsync.sources.graph.client import GraphClient
 from commsync.sources.graph.errors import GraphGone, GraphNotFound, classify_answer
+from commsync.sources.graph.large import is_large, large_change, listed_attachments
 
 # What a page needs to decide and fetch: no bodies (MIME comes from $value).
 SELECT = "id,receivedDateTime,hasAttachments,internetMessageId,parentFolderId"
@@ -89,9 +90,9 @@ def fetch_changes(client: GraphClient, user: str, values: list[dict[str, Any]]) 
         received[message_id] = parse_time(value.get("receivedDateTime"))
         url = f"{client.root}/users/{user}/messages/{message_id}/$value"
         if value.get("hasAttachments"):
-            mime = _alone(client, url)
-            if mime is not None:
-                out.append(Change("upsert", message_id, mime, received[message_id]))
+            change = _with_attachments(client, url.removesuffix("/$value"), message_id, received[message_id])
+            if change is not None:
+                out.append(change)
         else:
             small[message_id] = url
     for message_id, answer in client.batch(small).items() if small else []:
@@ -101,6 +102,20 @@ def fetch_changes(client: GraphClient, user: str, values: list[dict[str, Any]]) 
             raise classify_answer(answer.status, answer.body, client.last_token)
         out.append(Change("upsert", message_id, answer.content(), received[message_id]))
     return out
+
+
+def _with_attachments(
+    client: GraphClient, message_url: str, message_id: str, received: datetime | None
+) -> Change | None:
+    """Fetched alone: whole as MIME, or, when large, as properties plus streamed attachments."""
+    try:
+        attachments = listed_attachments(client, message_url)
+        if is_large(attachments):
+            return large_change(client, message_url, message_id, received, attachments)
+    except GraphNotFound:
+        return None
+    mime = _alone(client, f"{message_url}/$value")
+    return None if mime is None else Change("upsert", message_id, mime, received)
 
 
 def _alone(client: GraphClient, url: str) -> bytes | None:
