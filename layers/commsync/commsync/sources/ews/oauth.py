@@ -14,17 +14,7 @@ from typing import Any
 
 from exchangelib.credentials import OAuth2AuthorizationCodeCredentials
 
-from commsync.errors import IntegrationError, TransientError
-from commsync.observability import redacting_filter
-
-# msal reports failures as dicts; these error codes mean the credentials or consent are wrong.
-_INTEGRATION_ERRORS = {
-    "invalid_client",
-    "invalid_grant",
-    "unauthorized_client",
-    "invalid_scope",
-    "invalid_request",
-}
+from commsync.sources.msal_apps import access_token
 
 
 class MsalTokenCredentials(OAuth2AuthorizationCodeCredentials):  # type: ignore[misc]
@@ -46,21 +36,8 @@ class MsalTokenCredentials(OAuth2AuthorizationCodeCredentials):  # type: ignore[
 
 def token_from(result: dict[str, Any]) -> dict[str, Any]:
     """msal's result -> the token dict requests-oauthlib expects, or a classified error."""
-    if "access_token" not in result:
-        error = str(result.get("error", "unknown_error"))
-        # The description names the AADSTS code and the cause; it never contains the secret.
-        description = str(result.get("error_description", "")).splitlines()[0:1]
-        text = f"the identity platform refused the token request: {error} {' '.join(description)}".strip()
-        if error in _INTEGRATION_ERRORS:
-            raise IntegrationError(text)
-        raise TransientError(text)
-    access_token = str(result["access_token"])
-    redacting_filter.remember(access_token)
+    token = access_token(result)
     lifetime = float(result.get("expires_in", 3600))
     # Renew a little early so a token never expires between our check and the server's.
     margin = min(60.0, lifetime / 2)
-    return {
-        "access_token": access_token,
-        "token_type": "Bearer",
-        "expires_at": time.time() + lifetime - margin,
-    }
+    return {"access_token": token, "token_type": "Bearer", "expires_at": time.time() + lifetime - margin}

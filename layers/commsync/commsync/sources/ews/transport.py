@@ -11,12 +11,12 @@ stops reading through this hook.
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Iterator
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
+
+from commsync.sources.tls_http import TlsHttpAdapter
 
 READ_CHUNK_BYTES = 64 * 1024
 
@@ -35,29 +35,8 @@ class ChunkedResponse(requests.Response):
             yield chunk
 
 
-class EwsHttpAdapter(HTTPAdapter):
-    """requests adapter with an optional cipher list and CA bundle; certificate checks stay on."""
-
-    def __init__(self, ciphers: str | None = None, ca_bundle: str | None = None, **kwargs: Any) -> None:
-        # Set before super().__init__, which builds the pool manager through init_poolmanager.
-        self._ciphers = ciphers
-        self._ca_bundle = ca_bundle
-        super().__init__(**kwargs)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        if self._ciphers:
-            context = ssl.create_default_context()
-            # Raises ssl.SSLError for a list OpenSSL cannot use: a configuration error, reported as such.
-            context.set_ciphers(self._ciphers)
-            kwargs["ssl_context"] = context
-        super().init_poolmanager(*args, **kwargs)
-
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        # requests picks the CA file per request (it keys its connection pools on it), so swap it here;
-        # the configured bundle also wins over REQUESTS_CA_BUNDLE from the environment.
-        if kwargs.get("verify", True) is not False and self._ca_bundle:
-            kwargs["verify"] = self._ca_bundle
-        return super().send(request, *args, **kwargs)
+class EwsHttpAdapter(TlsHttpAdapter):
+    """The sources' TLS adapter, building responses that exchangelib reads in 64 KB chunks."""
 
     def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
         response = super().build_response(req, resp)

@@ -3,36 +3,18 @@ from the refresh token the API's OAuth routes stored (services/oauth.py), one pr
 
 from __future__ import annotations
 
-import hashlib
 import time
-from functools import lru_cache
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+from typing import Protocol
 
 from pydantic import SecretStr
 
-from commsync.errors import IntegrationError, TransientError
+from commsync.errors import IntegrationError
 from commsync.models import Integration
 from commsync.models.graph import GraphOptions
-from commsync.observability import redacting_filter
 from commsync.ports import SecretStore
-from commsync.sources.graph.transport import session
+from commsync.sources.msal_apps import Credential, access_token, confidential_app
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
-# Microsoft's own hosts, where msal's instance discovery applies (see sources/ews/tokens.py).
-_MICROSOFT_HOSTS = {
-    "login.microsoftonline.com",
-    "login.microsoftonline.us",
-    "login.partner.microsoftonline.cn",
-}
-# msal's error codes that mean the app's credentials or consent are wrong, not that the platform is busy.
-_INTEGRATION_ERRORS = {
-    "invalid_client",
-    "invalid_grant",
-    "unauthorized_client",
-    "invalid_scope",
-    "invalid_request",
-}
 
 
 class Tokens(Protocol):
@@ -48,11 +30,11 @@ class AppTokens:
     def __init__(self, options: GraphOptions, secret: dict[str, SecretStr]) -> None:
         if not (options.tenant and options.client_id):
             raise IntegrationError("auth 'app' needs options.tenant and options.client_id")
-        self._app = _application(
+        self._app = confidential_app(
             options.authority,
             options.tenant,
             options.client_id,
-            _Credential(_credential(secret)),
+            Credential.from_secret(secret, "app"),
             options.ca_bundle,
             options.ciphers,
         )
@@ -65,7 +47,7 @@ class AppTokens:
             for entry in list(cache.search(cache.CredentialType.ACCESS_TOKEN)):
                 cache.remove_at(entry)
             self._forced = False
-        return _access_token(self._app.acquire_token_for_client(scopes=[GRAPH_SCOPE]))
+        return access_token(self._app.acquire_token_for_client(scopes=[GRAPH_SCOPE]))
 
     def invalidate(self) -> None:
         self._forced = True
@@ -91,62 +73,3 @@ class DelegatedTokens:
 
     def invalidate(self) -> None:
         self._token = None
-
-
-def _credential(secret: dict[str, SecretStr]) -> str | dict[str, str]:
-    plain = {key: value.get_secret_value() for key, value in secret.items()}
-    if "client_secret" in plain:
-        return plain["client_secret"]
-    if "certificate" in plain and "thumbprint" in plain:
-        return {"private_key": plain["certificate"], "thumbprint": plain["thumbprint"]}
-    raise IntegrationError(
-        "the integration's secret needs client_secret, or certificate and thumbprint, for auth 'app'"
-    )
-
-
-def _access_token(result: dict[str, Any]) -> str:
-    if "access_token" not in result:
-        error = str(result.get("error", "unknown_error"))
-        # The description names the AADSTS code and the cause; it never contains the secret.
-        description = str(result.get("error_description", "")).splitlines()[0:1]
-        text = f"the identity platform refused the token request: {error} {' '.join(description)}".strip()
-        raise IntegrationError(text) if error in _INTEGRATION_ERRORS else TransientError(text)
-    token = str(result["access_token"])
-    redacting_filter.remember(token)
-    return token
-
-
-class _Credential:
-    """Hashable by a digest, so the msal app cache key never holds the secret in clear."""
-
-    def __init__(self, value: str | dict[str, str]) -> None:
-        self.value = value
-        self._digest = hashlib.sha256(repr(value).encode()).hexdigest()
-
-    def __hash__(self) -> int:
-        return hash(self._digest)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Credential) and other._digest == self._digest
-
-
-@lru_cache(maxsize=32)
-def _application(
-    authority: str,
-    tenant: str,
-    client_id: str,
-    credential: _Credential,
-    ca_bundle: str | None,
-    ciphers: str | None,
-) -> Any:
-    """One msal app per registration and credential, reused while the Lambda is warm (its token cache too)."""
-    import msal  # imported here: delegated integrations never need it
-
-    host = urlsplit(authority).hostname or ""
-    return msal.ConfidentialClientApplication(
-        client_id,
-        client_credential=credential.value,
-        authority=f"{authority.rstrip('/')}/{tenant}",
-        instance_discovery=host in _MICROSOFT_HOSTS,
-        http_client=session(ciphers, ca_bundle),
-    )

@@ -21,8 +21,8 @@ from commsync.observability import logger
 from commsync.ports import SecretStore
 from commsync.services.oauth import refresh_access_token
 from commsync.services.oauth_providers import LOOPBACK_HTTP
-from commsync.sources.ews.transport import EwsHttpAdapter
 from commsync.sources.salesforce.errors import SalesforceApiError
+from commsync.sources.tls_http import TlsHttpAdapter
 
 _RETRIED_STATUSES = {500, 502, 503, 504}
 _FIRST_BACKOFF_SECONDS = 1.0
@@ -48,7 +48,7 @@ class RestClient:
         self._sleep = sleep
         self._session = requests.Session()
         # The adapter applies options.ca_bundle over REQUESTS_CA_BUNDLE (see sources/ews/transport.py).
-        adapter = EwsHttpAdapter(ca_bundle=self._options.ca_bundle, max_retries=0)
+        adapter = TlsHttpAdapter(ca_bundle=self._options.ca_bundle, max_retries=0)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
         self._access_token = ""
