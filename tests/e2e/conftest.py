@@ -41,6 +41,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Final
 
 import boto3
@@ -48,6 +49,8 @@ import pytest
 from cfnlint.decode import cfn_yaml
 from moto.server import ThreadedMotoServer
 from samtranslator.translator.transform import transform
+
+from tests.support.handlers import LambdaContext, sqs_event
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -81,6 +84,25 @@ class AwsStack:
 
     def function_name(self, logical_id: str) -> str:
         return self.physical_ids[logical_id]
+
+    def drain_poll_queue(self, poller: ModuleType) -> list[dict[str, Any]]:
+        """Play the Lambda service's SQS poller: batches of 10 to the handler until the queue is
+        empty, deleting what the handler did not report as failed."""
+        sqs, queue_url = self.client("sqs"), self.outputs["PollQueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        responses = []
+        while messages := sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
+        ).get("Messages", []):
+            response = poller.lambda_handler(sqs_event(messages, arn), LambdaContext("poller"))
+            failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
+            for message in messages:
+                if message["MessageId"] not in failed:
+                    sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            responses.append(response)
+        return responses
 
     def function_environment(self, logical_id: str) -> dict[str, str]:
         """The function's environment variables as Lambda holds them, Ref/GetAtt resolved."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 from exchangelib.protocol import CachingProtocol
@@ -18,28 +17,13 @@ from commsync.settings import AwsSettings
 from emulators.ews import EwsEmulator
 from emulators.server import running
 from tests.e2e.conftest import AwsStack
-from tests.support.handlers import LambdaContext, event, load_handler, sqs_event
+from tests.support.handlers import LambdaContext, event, load_handler
 from tests.support.mail import email_bytes, write_eml
 
 pytestmark = pytest.mark.e2e
 
 ANN = "ann@contoso.example"
 USER, PASSWORD = "CORP\\svc-sync", "Autumn-2024-e2e!"
-
-
-def _drain(stack: AwsStack, poller: Any) -> list[dict[str, Any]]:
-    """Play the Lambda service's SQS poller until the queue is empty."""
-    sqs, queue_url = stack.client("sqs"), stack.outputs["PollQueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    responses = []
-    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
-        response = poller.lambda_handler(sqs_event(messages, arn), LambdaContext("poller"))
-        failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
-        for message in messages:
-            if message["MessageId"] not in failed:
-                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-        responses.append(response)
-    return responses
 
 
 def test_an_exchange_mailbox_backfills_and_then_syncs_incrementally_through_the_handlers(
@@ -76,7 +60,7 @@ def test_an_exchange_mailbox_backfills_and_then_syncs_incrementally_through_the_
         try:
             # WHEN the schedule fires
             dispatcher.lambda_handler(event("schedule.json"), LambdaContext("dispatcher"))
-            responses = _drain(aws_stack, poller)
+            responses = aws_stack.drain_poll_queue(poller)
 
             # THEN every email is one comment in S3 and the mailbox reports success
             assert all(r["batchItemFailures"] == [] for r in responses)
@@ -91,7 +75,7 @@ def test_an_exchange_mailbox_backfills_and_then_syncs_incrementally_through_the_
             engine.state.schedule_poll(ref, engine.clock())
             emulator.stats.reset()
             dispatcher.lambda_handler(event("schedule.json"), LambdaContext("dispatcher"))
-            _drain(aws_stack, poller)
+            aws_stack.drain_poll_queue(poller)
 
             # THEN only those two are fetched and stored
             assert len(_comment_keys(aws_stack, project)) == 122

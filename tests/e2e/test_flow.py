@@ -42,21 +42,7 @@ class Deployment:
     def run_schedule(self) -> list[dict[str, Any]]:
         """EventBridge fires; then play the Lambda service's SQS poller until the queue is empty."""
         dispatched = self.dispatcher.lambda_handler(event("schedule.json"), LambdaContext("dispatcher"))
-        responses = [dispatched]
-        sqs, queue_url = self.stack.client("sqs"), self.stack.outputs["PollQueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        while messages := sqs.receive_message(
-            QueueUrl=queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
-        ).get("Messages", []):
-            response = self.poller.lambda_handler(sqs_event(messages, arn), LambdaContext("poller"))
-            failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
-            for message in messages:
-                if message["MessageId"] not in failed:
-                    sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-            responses.append(response)
-        return responses
+        return [dispatched, *self.stack.drain_poll_queue(self.poller)]
 
     def make_due(self) -> None:
         for mailbox, _ in self.engine.state.list_mailboxes(self.key):

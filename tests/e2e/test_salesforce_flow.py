@@ -30,7 +30,7 @@ from tests.integration.test_salesforce_support import (
     seed_org,
 )
 from tests.support.api import ApiResponse, api_event, to_response
-from tests.support.handlers import LambdaContext, event, load_handler, sqs_event
+from tests.support.handlers import LambdaContext, event, load_handler
 
 pytestmark = pytest.mark.e2e
 
@@ -111,7 +111,7 @@ def test_a_salesforce_org_connects_through_the_api_and_syncs_through_the_handler
         try:
             # WHEN the schedule fires
             dispatcher.lambda_handler(event("schedule.json"), LambdaContext("dispatcher"))
-            responses = _drain(aws_stack, poller)
+            responses = aws_stack.drain_poll_queue(poller)
 
             # THEN every case and email is one comment in S3, and both objects report success
             assert all(r["batchItemFailures"] == [] for r in responses)
@@ -131,28 +131,13 @@ def test_a_salesforce_org_connects_through_the_api_and_syncs_through_the_handler
             _make_due(call, project)
             emu.stats.reset()
             dispatcher.lambda_handler(event("schedule.json"), LambdaContext("dispatcher"))
-            _drain(aws_stack, poller)
+            aws_stack.drain_poll_queue(poller)
 
             # THEN only that email is added, with one query per object
             assert len(_comment_keys(aws_stack, project)) == 10
             assert emu.stats["op:query"] == 2
         finally:
             call("DELETE", f"/integrations/{project}/crm")
-
-
-def _drain(stack: AwsStack, poller: ModuleType) -> list[dict[str, Any]]:
-    """Play the Lambda service's SQS poller until the queue is empty."""
-    sqs, queue_url = stack.client("sqs"), stack.outputs["PollQueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    responses = []
-    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
-        response = poller.lambda_handler(sqs_event(messages, arn), LambdaContext("poller"))
-        failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
-        for message in messages:
-            if message["MessageId"] not in failed:
-                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-        responses.append(response)
-    return responses
 
 
 def _make_due(call: Api, project: str) -> None:
