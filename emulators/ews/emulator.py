@@ -10,10 +10,10 @@ from emulators.ews.faults import Faults
 from emulators.ews.handler import EwsHandler
 from emulators.ews.loader import load
 from emulators.ews.service import Service
-from emulators.ews.stats import Stats
 from emulators.ews.store import MailStore
 from emulators.ews.syncstate import SyncStates
 from emulators.server import EmulatorServer
+from emulators.stats import Stats
 from emulators.tls import TlsFiles
 
 DEFAULT_USERS = {"EMU\\svc": "pw"}

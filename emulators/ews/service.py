@@ -22,8 +22,8 @@ from emulators.ews.context import Context
 from emulators.ews.faults import Faults
 from emulators.ews.request import Request, T, parse
 from emulators.ews.soap import EwsError, SoapFault, error, fault, response, server_busy
-from emulators.ews.stats import Stats
 from emulators.ews.store import MailStore
+from emulators.stats import Stats
 
 
 @dataclass(frozen=True)

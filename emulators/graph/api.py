@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable
 
 from emulators.ews.mailbox import Folder
-from emulators.ews.stats import Stats
 from emulators.graph import operations as op
 from emulators.graph.concurrency import Concurrency
 from emulators.graph.delta import DeltaTokens
@@ -19,6 +18,7 @@ from emulators.graph.errors import GraphError, access_denied, bad_request, inval
 from emulators.graph.exchange import Caller, Reply, Request
 from emulators.graph.faults import Faults
 from emulators.graph.store import GraphMailbox, GraphStore
+from emulators.stats import Stats
 
 # Application and delegated permissions that may read mail (permissions reference: Mail.Read).
 READ_PERMISSIONS = frozenset({"Mail.Read", "Mail.ReadWrite"})

@@ -6,7 +6,6 @@ import hashlib
 from pathlib import Path
 
 from emulators.ews.loader import load
-from emulators.ews.stats import Stats
 from emulators.graph.api import GraphApi
 from emulators.graph.concurrency import Concurrency
 from emulators.graph.delta import DeltaTokens
@@ -14,6 +13,7 @@ from emulators.graph.faults import Faults
 from emulators.graph.handler import GraphHandler, Verifier
 from emulators.graph.store import GraphStore
 from emulators.server import EmulatorServer
+from emulators.stats import Stats
 from emulators.tls import TlsFiles
 
 

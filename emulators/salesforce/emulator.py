@@ -15,9 +15,9 @@ from emulators.salesforce.faults import Faults
 from emulators.salesforce.grants import Grant
 from emulators.salesforce.http_handler import handler_for
 from emulators.salesforce.state import SalesforceState
-from emulators.salesforce.stats import Stats
 from emulators.salesforce.store import Org
 from emulators.server import EmulatorServer, running
+from emulators.stats import Stats
 from emulators.tls import TlsFiles
 
 DEFAULT_SCOPES = ("api", "refresh_token", "offline_access")

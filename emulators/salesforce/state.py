@@ -14,8 +14,8 @@ from emulators.salesforce.config import ConnectedAppConfig, OrgConfig, Salesforc
 from emulators.salesforce.faults import Faults
 from emulators.salesforce.grants import Grants
 from emulators.salesforce.ids import IdFactory
-from emulators.salesforce.stats import Stats
 from emulators.salesforce.store import Org
+from emulators.stats import Stats
 
 
 @dataclass

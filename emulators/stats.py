@@ -7,8 +7,9 @@ from collections import Counter
 
 
 class Stats:
-    """Keys: `http_requests`, `api_calls` (counted against the limit), `faults`, `op:<name>` with name
-    one of query, query_more, describe, deleted, limits, versions, authorize, token, revoke."""
+    """Thread-safe counters by key. Each emulator documents its keys (EWS: `http_requests`,
+    `auth_challenges`, `faults`, `op:<Operation>`, `mailbox:<address>`; Salesforce: `api_calls`
+    counted against the limit, `op:<name>`)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
