@@ -7,7 +7,6 @@ the resource `https://graph.microsoft.com`; app-only tokens carry `roles`, deleg
 from __future__ import annotations
 
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -15,6 +14,7 @@ from emulators.graph.api import GraphApi
 from emulators.graph.batch import run_batch
 from emulators.graph.errors import GraphError, bad_request, invalid_token
 from emulators.graph.exchange import Caller, Reply, Request
+from emulators.server import EmulatorHandler
 
 AUDIENCE = "https://graph.microsoft.com"
 Verifier = Callable[[str, str], dict[str, Any] | None]
@@ -32,19 +32,11 @@ def caller_from(claims: dict[str, Any]) -> Caller:
     return Caller(app_id, frozenset(str(r) for r in claims.get("roles", [])))
 
 
-class GraphHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body leave in separate writes: with Nagle on, each response would wait ~40 ms for
-    # the client's delayed ACK (as the EWS emulator measured).
-    disable_nagle_algorithm = True
+class GraphHandler(EmulatorHandler):
     server_version = "Microsoft-IIS/10.0"
-    sys_version = ""
     api: ClassVar[GraphApi]
     verify: ClassVar[staticmethod[[str, str], dict[str, Any] | None]]
     base: ClassVar[str]
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Silent: request lines are noise in tests, and headers carry tokens."""
 
     def do_GET(self) -> None:
         self._serve("GET")

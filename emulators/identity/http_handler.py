@@ -10,8 +10,7 @@ GET      /common/userrealm/{username}
 from __future__ import annotations
 
 import logging
-from http.server import BaseHTTPRequestHandler
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from emulators.identity import discovery, errors
@@ -19,19 +18,15 @@ from emulators.identity.authorize_endpoint import AuthorizeRequest, handle_autho
 from emulators.identity.responses import HttpResponse, json_response
 from emulators.identity.state import IdentityState
 from emulators.identity.token_endpoint import handle_token
-from emulators.server import EmulatorServer
+from emulators.server import EmulatorHandler
 
 log = logging.getLogger("emulators.identity")
 _MAX_BODY = 1 << 20
 
 
-class IdentityHandler(BaseHTTPRequestHandler):
+class IdentityHandler(EmulatorHandler):
     """Bound to one IdentityState by `handler_for(state)`; one instance per connection."""
 
-    protocol_version = "HTTP/1.1"  # keep-alive, as msal's requests session expects
-    # Headers and body leave in separate writes; with Nagle on, each response then waits ~40 ms for
-    # the client's delayed ACK (measured by `make bench`: an idle poll took 1 s instead of 64 ms).
-    disable_nagle_algorithm = True
     server_version = "commsync-identity-emulator"
     identity: ClassVar[IdentityState]
 
@@ -40,16 +35,6 @@ class IdentityHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._dispatch("POST")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        # Never the query string or body: they carry codes, secrets and tokens.
-        log.debug("%s %s", self.command, urlsplit(self.path).path)
-
-    @property
-    def base_url(self) -> str:
-        server = self.server
-        assert isinstance(server, EmulatorServer)
-        return server.url
 
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)

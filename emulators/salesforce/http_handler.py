@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import logging
-from http.server import BaseHTTPRequestHandler
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from emulators.salesforce.oauth import handle_authorize, handle_revoke, handle_token
 from emulators.salesforce.responses import HttpResponse, json_response
 from emulators.salesforce.rest import RestRequest, handle_rest
 from emulators.salesforce.state import SalesforceState
-from emulators.server import EmulatorServer
+from emulators.server import EmulatorHandler
 
 log = logging.getLogger("emulators.salesforce")
 _MAX_BODY = 1 << 20
 _DATA = "/services/data"
 
 
-class SalesforceHandler(BaseHTTPRequestHandler):
+class SalesforceHandler(EmulatorHandler):
     """Bound to one SalesforceState by `handler_for(state)`; one instance per connection."""
 
-    protocol_version = "HTTP/1.1"  # keep-alive, as a requests session expects
     server_version = "commsync-salesforce-emulator"
-    sys_version = ""
     salesforce: ClassVar[SalesforceState]
 
     def do_GET(self) -> None:
@@ -31,16 +28,6 @@ class SalesforceHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._dispatch("POST")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        # Never the query string or body: they carry codes, secrets and tokens.
-        log.debug("%s %s", self.command, urlsplit(self.path).path)
-
-    @property
-    def base_url(self) -> str:
-        server = self.server
-        assert isinstance(server, EmulatorServer)
-        return server.url
 
     def _dispatch(self, method: str) -> None:
         self.salesforce.stats.count("http_requests")
