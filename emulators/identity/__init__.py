@@ -56,10 +56,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from emulators.identity.browser import SignInError, sign_in, trusting_session
+from emulators.identity.browser import sign_in, trusting_session
 from emulators.identity.config import IdentityConfig
 from emulators.identity.emulator import IdentityEmulator
 from emulators.identity.verifier import BearerVerifier
+from emulators.login_form import SignInError
 from emulators.server import EmulatorServer
 from emulators.tls import self_signed
 

@@ -6,11 +6,12 @@ the form, and returns the query parameters of the redirect: msal's `auth_respons
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
+
+from emulators.login_form import LoginForm, SignInError, parse_login_page
 
 
 def trusting_session(ca_file: Path) -> requests.Session:
@@ -27,31 +28,6 @@ def trusting_session(ca_file: Path) -> requests.Session:
 
 
 _AUTHORIZE_PATH = "/oauth2/v2.0/authorize"
-
-
-class SignInError(RuntimeError):
-    """The emulator answered with a page instead of a redirect (wrong password, error page)."""
-
-
-class _FormParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.action = ""
-        self.fields: dict[str, str] = {}
-        self.error = ""
-        self._in_error = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        named = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.action = named.get("action", "")
-        elif tag == "input" and named.get("type") == "hidden":
-            self.fields[named.get("name", "")] = named.get("value", "")
-        self._in_error = named.get("id") == "error"
-
-    def handle_data(self, data: str) -> None:
-        if self._in_error:
-            self.error += data
 
 
 def redirect_params(location: str) -> dict[str, str]:
@@ -71,7 +47,7 @@ def sign_in(
 ) -> dict[str, str]:
     http = session or requests.Session()
     page = http.get(auth_uri, allow_redirects=False, verify=verify, timeout=10)
-    form = _parse(page.text)
+    form = parse_login_page(page.text)
     answer = _authorization_response(page, form)  # prompt=none answers at once
     if answer is not None:
         return answer
@@ -79,23 +55,17 @@ def sign_in(
         raise SignInError(form.error or f"no sign-in form (HTTP {page.status_code})")
     data = {**form.fields, "username": upn, "password": password, "action": "cancel" if cancel else "login"}
     posted = http.post(form.action, data=data, allow_redirects=False, verify=verify, timeout=10)
-    after = _parse(posted.text)
+    after = parse_login_page(posted.text)
     answer = _authorization_response(posted, after)
     if answer is None:
         raise SignInError(after.error or f"HTTP {posted.status_code}")
     return answer
 
 
-def _authorization_response(response: requests.Response, page: _FormParser) -> dict[str, str] | None:
+def _authorization_response(response: requests.Response, page: LoginForm) -> dict[str, str] | None:
     """The redirect's parameters, or a form_post page's fields; None for the sign-in form itself."""
     if response.status_code == 302:
         return redirect_params(response.headers["Location"])
     if response.status_code == 200 and page.action and not page.action.endswith(_AUTHORIZE_PATH):
         return page.fields
     return None
-
-
-def _parse(page: str) -> _FormParser:
-    parser = _FormParser()
-    parser.feed(page)
-    return parser

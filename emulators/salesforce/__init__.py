@@ -51,7 +51,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from emulators.salesforce.browser import SignInError, sign_in
+from emulators.login_form import SignInError
+from emulators.salesforce.browser import sign_in
 from emulators.salesforce.config import SalesforceConfig
 from emulators.salesforce.emulator import SalesforceEmulator
 from emulators.salesforce.faults import Fault
