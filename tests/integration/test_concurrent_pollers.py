@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,9 +49,20 @@ def test_a_second_poller_on_a_leased_mailbox_leaves_without_work(tmp_path: Path)
         results: dict[str, PollOutcome] = {}
         limits = PollLimits(page_size=2, lease_seconds=60)
 
-        # WHEN two pollers start on the mailbox at once
+        # WHEN a second poller starts once the first holds the lease (waited for, not timed, so a
+        # slow machine cannot start the second first)
+        leased = threading.Event()
+        acquire_lease = engine.state.acquire_lease
+
+        def signalling(*args: Any) -> bool:
+            taken = acquire_lease(*args)
+            if taken:
+                leased.set()
+            return taken
+
+        engine.state.acquire_lease = signalling  # type: ignore[method-assign,assignment]
         first = _in_thread(engine, limits, results, "first")
-        time.sleep(0.3)
+        assert leased.wait(30)
         second = _in_thread(engine, limits, results, "second")
         first.join(60)
         second.join(60)

@@ -92,15 +92,22 @@ def test_sigkill_at_random_points_of_a_backfill_loses_and_doubles_nothing(tmp_pa
     with emulator_process(data) as endpoint:
         config = _config(tmp_path, endpoint, [ANN], page_size=10)
 
-        # WHEN the poller is killed with SIGKILL at random moments, eight times
+        # WHEN the poller is killed with SIGKILL at random moments, eight times. A moment is a random
+        # amount of progress plus a random delay, not a wall-clock time: on a faster machine a timed
+        # kill can come after the backfill ended and prove nothing
+        store = tmp_path / "store" / "comments" / "acme-mail"
         kills = 0
         for _ in range(8):
+            target = _stored(store) + rng.randint(5, 30)
             process = subprocess.Popen(
                 [str(BIN / "commsync"), "run", "--config", str(config), "--once"],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            time.sleep(rng.uniform(0.3, 1.2))
+            deadline = time.monotonic() + 60
+            while process.poll() is None and _stored(store) < target and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, 0.05))
             if process.poll() is None:
                 process.kill()
                 kills += 1
@@ -110,7 +117,7 @@ def test_sigkill_at_random_points_of_a_backfill_loses_and_doubles_nothing(tmp_pa
 
     # THEN every email is exactly one comment, and usage counted each once
     assert final.returncode == 0, final.stdout + final.stderr
-    assert kills >= 4  # the kills really interrupted the backfill
+    assert kills == 8  # every kill really interrupted the backfill
     comments = sorted((tmp_path / "store" / "comments" / "acme-mail").glob("*.json"))
     ids = {bytes.fromhex(p.stem).decode() for p in comments}
     assert ids == {f"<order-{n}@northwind.example>" for n in range(300)}
@@ -120,6 +127,10 @@ def test_sigkill_at_random_points_of_a_backfill_loses_and_doubles_nothing(tmp_pa
         assert runtime.engine.state.get_usage("acme", usage_period_of(created)).ai_units == 300
     finally:
         runtime.close()
+
+
+def _stored(store: Path) -> int:
+    return len(list(store.glob("*.json"))) if store.is_dir() else 0
 
 
 def usage_period_of(timestamp: str) -> str:
