@@ -16,6 +16,7 @@ from commsync.api.metrics import FEED_PAGE
 from commsync.cleaning.build import raw_key
 from commsync.models import MailboxRef, MailboxState
 from commsync.ports import CommentEntry
+from commsync.services.failures import record_failure, record_success
 from tests.support.api import ApiWorld, api_world
 from tests.support.local import BUCKET, KEY, LocalWorld, local_world
 from tests.support.mail import email_bytes, write_eml
@@ -104,6 +105,36 @@ def test_metrics_spread_the_failed_polls_of_a_failing_run_over_it(world: World) 
     assert figures["last_success_at"] == "2024-06-03T14:00:00Z" and figures["lag_seconds"] == 1500
     usage = world.api.call("GET", "/metrics", as_="view").json["projects"]
     assert usage == [{"project": "acme", "period": "2024-06", "ai_units": 37, "quota": 500}]
+
+
+def test_metrics_count_every_failed_poll_in_its_hour_even_after_a_success(world: World) -> None:
+    # GIVEN Bob's polls failing twice at 09:10 and 09:40, a success at 10:05, a failure at 13:20,
+    # and one 30 hours ago (outside the window)
+    engine = world.local.runtime.engine
+    mailbox, state = engine.state.get_mailbox(MailboxRef(integration=KEY, address=BOB)) or pytest.fail()
+    integration = engine.state.get_integration(KEY) or pytest.fail()
+    for at, failed in [
+        (NOW - timedelta(hours=30), True),
+        (NOW.replace(hour=9, minute=10), True),
+        (NOW.replace(hour=9, minute=40), True),
+        (NOW.replace(hour=10, minute=5), False),
+        (NOW.replace(hour=13, minute=20), True),
+    ]:
+        engine.clock = lambda at=at: at  # type: ignore[misc]
+        if failed:
+            state = record_failure(engine, integration, mailbox, state, None, "busy")
+        else:
+            state = record_success(state)
+        state = state.model_copy(update={"last_sync_at": at})
+    world.state(BOB, **state.model_dump())
+
+    # WHEN the console asks for the last day
+    figures = _figures(world)
+
+    # THEN each failed poll is in its own hour, the one before the success included, and exactly so
+    errors = {h["start"][11:16]: h["errors"] for h in figures["hours"] if h["errors"]}
+    assert errors == {"09:00": 2, "13:00": 1}
+    assert (figures["errors"], figures["errors_exact"], figures["failing_mailboxes"]) == (3, True, 1)
 
 
 def test_metrics_read_a_busy_bucket_page_by_page_and_say_when_they_stop(

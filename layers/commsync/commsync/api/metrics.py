@@ -1,22 +1,21 @@
 """Figures for the console's overview and chart (issue 12): per integration and per hour over the
 last day, comments synced and failed polls; AI units used against the quota; the newest success.
 
-Only what the state already records backs them, so no writer had to change:
 - Comments come from each bucket's change feed (`comment_changes`), read from the window's start.
   Every comment created in the window is in that feed (a change key is never older than the
   creation), so `created` is exact. The feed keeps one row per comment, its latest change: a
   comment changed twice in the window counts once in `updated`, at its latest change.
-- Errors: per mailbox the state keeps the consecutive failed polls (`failures`), when that run
-  began (`failing_since`) and the last poll (`last_sync_at`). The failed polls of the current run
-  are spread evenly over it; a run that ended in a success is forgotten. `errors` is therefore a
-  lower bound, and `errors_exact` says so.
+- Errors: each mailbox's state counts its failed polls per hour (`failed_polls`, the last 48
+  hours), successes in between or not, so `errors` is exact. A state written before that count
+  existed has only its current failing run (`failures` from `failing_since` to `last_sync_at`),
+  spread evenly over the run; then `errors` is a lower bound and `errors_exact` is false.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -150,11 +149,14 @@ def _integration(
     hours = [HourFigures(start=window.start + n * HOUR) for n in range(window.hours)]
     folders = _tally_comments(feed.entries, integration.key, window, hours)
     states = [state for _, state in engine.state.list_mailboxes(integration.key)]
+    exact = True
     for state in states:
-        for failed_at in _failed_polls(state):
+        counted, state_exact = _failed_polls(state)
+        exact &= state_exact
+        for failed_at, count in counted:
             slot = window.index(failed_at)
             if slot is not None:
-                hours[slot].errors += 1
+                hours[slot].errors += count
     successes = [s.last_success_at for s in states if s.last_success_at]
     lags = [lag for s in states if s.enabled and (lag := lag_seconds(s, window.end)) is not None]
     return IntegrationMetrics(
@@ -166,6 +168,7 @@ def _integration(
         comments_updated=sum(h.updated for h in hours),
         comments_total=sum(s.counts.created for s in states),
         errors=sum(h.errors for h in hours),
+        errors_exact=exact,
         failing_mailboxes=sum(1 for s in states if s.failures),
         last_success_at=max(successes, default=None),
         lag_seconds=max(lags, default=None),
@@ -192,12 +195,19 @@ def _tally_comments(
     return {mailbox: dict(by_folder) for mailbox, by_folder in folders.items()}
 
 
-def _failed_polls(state: MailboxState) -> list[datetime]:
-    """When the current run's failed polls happened, as far as the state tells (module doc)."""
+def _failed_polls(state: MailboxState) -> tuple[list[tuple[datetime, int]], bool]:
+    """When the mailbox's polls failed, per hour, and whether that is exact (module doc)."""
+    if state.failed_polls or not state.failures:
+        return [(_hour(key), count) for key, count in state.failed_polls.items()], True
+    # A state written before the hourly counts: the current run spread over its span.
     last, since, count = state.last_sync_at, state.failing_since, state.failures
-    if not count or last is None:
-        return []
+    if last is None:
+        return [], False
     if count == 1 or since is None or last <= since:
-        return [last] * count
+        return [(last, count)], False
     step = (last - since) / (count - 1)
-    return [since + n * step for n in range(count)]
+    return [(since + n * step, 1) for n in range(count)], False
+
+
+def _hour(key: str) -> datetime:
+    return datetime.strptime(key, "%Y-%m-%dT%H").replace(tzinfo=UTC)

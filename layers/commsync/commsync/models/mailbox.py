@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 
 from pydantic import Field, field_validator
@@ -94,6 +94,13 @@ class SyncCounts(DomainModel):
         return SyncCounts(**{k: getattr(self, k) + getattr(other, k) for k in SyncCounts.model_fields})
 
 
+FAILED_POLL_HOURS = timedelta(hours=48)
+
+
+def hour_key(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
 class MailboxState(DomainModel):
     next_poll_at: UtcDatetime | None = None
     last_sync_at: UtcDatetime | None = None
@@ -104,6 +111,15 @@ class MailboxState(DomainModel):
     # Consecutive failed polls and when that run began: design 6 disables only what keeps failing.
     failures: int = Field(default=0, ge=0)
     failing_since: UtcDatetime | None = None
+    # Failed polls per hour (key: the hour's start, "YYYY-MM-DDTHH"), the last FAILED_POLL_HOURS
+    # only: the console charts errors per hour, which `failures` forgets at the next success.
+    failed_polls: dict[str, int] = Field(default_factory=dict)
+
+    def with_failed_poll(self, at: datetime) -> MailboxState:
+        hour = hour_key(at)
+        kept = {k: v for k, v in self.failed_polls.items() if k > hour_key(at - FAILED_POLL_HOURS)}
+        kept[hour] = kept.get(hour, 0) + 1
+        return self.model_copy(update={"failed_polls": kept})
 
     @property
     def enabled(self) -> bool:

@@ -37,7 +37,7 @@ def record_failure(
 ) -> MailboxState:
     """Count the failure; disable the integration or the mailbox once it is persistent."""
     now = engine.clock()
-    state = state.model_copy(
+    state = state.with_failed_poll(now).model_copy(
         update={"failures": state.failures + 1, "failing_since": state.failing_since or now}
     )
     if failure_class not in (FailureClass.INTEGRATION, FailureClass.MAILBOX):
