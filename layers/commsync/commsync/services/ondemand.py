@@ -33,6 +33,7 @@ from commsync.services.record import mark_attachment_uses, record
 
 DEFAULT_FOLDER = "Inbox"
 SELECTION_PREFIX = "#select:"
+MAX_FOLDERS_NAMED = 20
 
 
 class PollRun(Protocol):
@@ -43,6 +44,7 @@ class PollRun(Protocol):
     mailbox: Mailbox
     counts: SyncCounts
     stopped_in: str | None
+    notice: str | None
     progress: Callable[[MailboxRef, SyncCounts], None] | None
 
     def _folders(self, source: Source) -> list[FolderRef]: ...
@@ -58,11 +60,13 @@ def selection_id(folder: str, rule: SyncFilter | None) -> str:
 def run_selection(run: PollRun, source: Source, job: PollJob, page_size: int) -> bool:
     """True when the folder was read to its end; False when the time ran out (continue later)."""
     name = job.folder or DEFAULT_FOLDER
-    folder = find_folder(run._folders(source), name)
+    folders = run._folders(source)
+    folder = find_folder(folders, name)
     if folder is None:
-        logger.warning(
-            "on-demand sync: no such folder", extra={"mailbox": str(run.mailbox.ref), "folder": name}
-        )
+        # The request was accepted before the mailbox could be asked; the answer goes where the
+        # user looks next (status, console), not only to the log.
+        run.notice = folder_not_found(name, folders)
+        logger.warning(run.notice, extra={"mailbox": str(run.mailbox.ref), "folder": name})
         return True
     key = FolderRef(id=selection_id(name, job.filters), path=folder.path)
     stored = run.engine.state.get_checkpoint(run.mailbox.ref, key.id)
@@ -77,6 +81,16 @@ def run_selection(run: PollRun, source: Source, job: PollJob, page_size: int) ->
             run.stopped_in = folder.id
             return False
     return True
+
+
+def folder_not_found(name: str, folders: list[FolderRef]) -> str:
+    wanted = name.strip("/").casefold()
+    named = sorted(f.path for f in folders if f.path.rsplit("/", 1)[-1].casefold() == wanted)
+    if len(named) > 1:
+        return f"on-demand sync: several folders are named {name!r} ({', '.join(named)}); give the path"
+    shown = sorted(f.path for f in folders)
+    listed = ", ".join(shown[:MAX_FOLDERS_NAMED]) + (", ..." if len(shown) > MAX_FOLDERS_NAMED else "")
+    return f"on-demand sync: the mailbox has no folder {name!r}; its folders: {listed or 'none'}"
 
 
 def find_folder(folders: list[FolderRef], name: str) -> FolderRef | None:

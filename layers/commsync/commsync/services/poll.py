@@ -50,6 +50,8 @@ class PollOutcome:
     failure_class: FailureClass | None = None
     # Set when the time ran out: the folder the continuation starts in.
     resume_folder: str | None = None
+    # A poll that worked but could not do all it was asked (an on-demand folder that is not there).
+    notice: str | None = None
 
 
 @dataclass
@@ -122,7 +124,7 @@ def _save_state(
         update["last_error"] = "the mailbox's lease expired mid-poll; another poller went on"
     else:
         update["last_success_at"] = now
-        update["last_error"] = None
+        update["last_error"] = outcome.notice
         base = record_success(base)
     engine.state.save_mailbox_state(mailbox.ref, base.model_copy(update=update))
 
@@ -151,6 +153,7 @@ class _Run:
         # An on-demand job's filters replace the mailbox's own for that sync.
         self.filters = (job.filters if job else None) or mailbox.filters
         self.stopped_in: str | None = None
+        self.notice: str | None = None
         self.counts = SyncCounts()
 
     def execute(self) -> PollOutcome:
@@ -176,7 +179,7 @@ class _Run:
             )
             return PollOutcome(PollStatus.FAILED, self.counts, str(exc), exc.failure_class)
         if finished:
-            return PollOutcome(PollStatus.DONE, self.counts)
+            return PollOutcome(PollStatus.DONE, self.counts, notice=self.notice)
         return PollOutcome(PollStatus.CONTINUED, self.counts, resume_folder=self.stopped_in)
 
     def _work(self, source: Source) -> bool:
