@@ -84,3 +84,53 @@ def test_secrets_are_read_by_name_under_the_prefix_and_missing_ones_say_which(aw
     assert values["password"].get_secret_value() == "Passw0rd!"
     with pytest.raises(IntegrationError, match="commsync/absent"):
         secrets.get("absent")
+
+
+def test_two_writers_racing_on_one_secret_both_keep_their_keys(aws_stack: AwsStack) -> None:
+    # GIVEN a secret with a client secret and a refresh token, and a poller about to store a
+    # rotated refresh token while the API, in between its read and its write, changes the client secret
+    name = f"graph-{uuid.uuid4().hex[:8]}"
+    api = SecretsManagerSecrets("commsync/", aws_stack.client("secretsmanager"))
+    api.put(name, {"client_secret": "old-app-secret", "refresh_token": "rt-1"})
+    poller_client = aws_stack.client("secretsmanager")
+    raced: list[str] = []
+
+    def api_writes_first(**_: object) -> None:
+        if not raced:
+            raced.append("once")
+            api.put(name, {"client_secret": "new-app-secret"})
+
+    poller_client.meta.events.register("before-call.secretsmanager.PutSecretValue", api_writes_first)
+
+    # WHEN the poller stores its rotated refresh token
+    SecretsManagerSecrets("commsync/", poller_client).put(name, {"refresh_token": "rt-2"})
+
+    # THEN neither write undid the other
+    assert raced == ["once"]
+    values = {k: v.get_secret_value() for k, v in api.get(name).items()}
+    assert values == {"client_secret": "new-app-secret", "refresh_token": "rt-2"}
+
+
+def test_a_deleted_secret_can_be_recovered_for_a_week_and_is_created_anew_without_old_keys(
+    aws_stack: AwsStack,
+) -> None:
+    # GIVEN an integration's secret holding a refresh token, deleted with the integration
+    name = f"graph-{uuid.uuid4().hex[:8]}"
+    secrets = SecretsManagerSecrets("commsync/", aws_stack.client("secretsmanager"))
+    secrets.put(name, {"client_secret": "app-secret", "refresh_token": "rt-old"})
+    secrets.delete(name)
+    secrets.delete("never-existed")  # a missing secret is not an error
+
+    # THEN it is scheduled for deletion, not gone: readable by nobody, restorable by an operator
+    described = aws_stack.client("secretsmanager").describe_secret(SecretId=f"commsync/{name}")
+    assert "DeletedDate" in described
+    with pytest.raises(IntegrationError, match=f"commsync/{name}"):
+        secrets.get(name)
+
+    # WHEN an integration of the same name is created again within the week
+    secrets.put(name, {"client_secret": "new-app-secret"})
+
+    # THEN the secret holds only the new keys: no refresh token of the deleted integration came back
+    assert {k: v.get_secret_value() for k, v in secrets.get(name).items()} == {
+        "client_secret": "new-app-secret"
+    }

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from commsync.errors import DisableReason, FailureClass
+from commsync.errors import DisableReason, FailureClass, IntegrationError
 from commsync.models.integration import Disabled
 from tests.support.api import ApiWorld, api_world
 
@@ -159,6 +159,30 @@ def test_delete_removes_the_integration_and_its_mailboxes(world: ApiWorld) -> No
     assert deleted.status == 204
     assert world.call("GET", "/integrations", as_="view").json == []
     assert world.engine.state.list_mailboxes("acme/exchange") == []
+
+
+def test_delete_removes_the_secret_the_api_named_for_it_but_not_a_shared_one(world: ApiWorld) -> None:
+    # GIVEN an integration whose secret the API created, and two that share a hand-named secret
+    _create(world, secret_values={"username": "CORP\\svc", "password": PASSWORD})
+    world.engine.secrets.put("svc-shared", {"username": "CORP\\shared", "password": PASSWORD})
+    _create(world, name="east", secret="svc-shared")
+    _create(world, name="west", secret="svc-shared")
+
+    # WHEN all three are deleted
+    for name in ("exchange", "east"):
+        assert world.call("DELETE", f"/integrations/acme/{name}").status == 204
+    shared_after_one = world.engine.secrets.get("svc-shared")
+    assert world.call("DELETE", "/integrations/acme/west").status == 204
+
+    # THEN the API's own secret is gone; the shared one stays, even after the last user goes
+    with pytest.raises(IntegrationError):
+        world.engine.secrets.get("acme/exchange")
+    assert shared_after_one["username"].get_secret_value() == "CORP\\shared"
+    assert world.engine.secrets.get("svc-shared")["password"].get_secret_value() == PASSWORD
+
+    # AND an integration created again under the old name starts with only its new keys
+    _create(world, secret_values={"password": "Autumn-2024-new!"})
+    assert set(world.engine.secrets.get("acme/exchange")) == {"password"}
 
 
 def test_status_reports_last_success_lag_counts_and_errors_per_mailbox(world: ApiWorld) -> None:

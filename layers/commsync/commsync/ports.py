@@ -151,6 +151,10 @@ class SecretStore(Protocol):
         """Merge these keys into the secret (creating it); keys not named keep their values."""
         ...
 
+    def delete(self, name: str) -> None:
+        """Remove the secret; a missing one is not an error."""
+        ...
+
 
 @dataclass(frozen=True)
 class FolderRef:

@@ -107,14 +107,27 @@ def delete_mailbox(engine: Engine, ref: MailboxRef) -> bool:
 
 def delete_integration(engine: Engine, key: str) -> bool:
     """Mailboxes first, the integration row last: an interrupted delete can simply be repeated."""
-    if engine.state.get_integration(key) is None:
+    integration = engine.state.get_integration(key)
+    if integration is None:
         return False
     for mailbox, _ in engine.state.list_mailboxes(key):
         engine.state.delete_mailbox(mailbox.ref)
     for subscription in engine.state.list_subscriptions(key):
         engine.notifier.unsubscribe(subscription.external_id)
         engine.state.delete_subscription(key, subscription.id)
+    if owns_its_secret(engine, integration):
+        # Its passwords and refresh tokens would otherwise outlive it, readable by the poller.
+        engine.secrets.delete(key)
     return engine.state.delete_integration(key)
+
+
+def owns_its_secret(engine: Engine, integration: Integration) -> bool:
+    """The secret the API named after it, and no other integration names it too. A secret
+    named by hand (a local secrets-file table, shared by several) is the user's to remove."""
+    if integration.secret != integration.key:
+        return False
+    others = (i for i in engine.state.list_integrations() if i.key != integration.key)
+    return all(other.secret != integration.secret for other in others)
 
 
 def set_poll_interval(engine: Engine, mailbox: Mailbox, state: MailboxState, seconds: int) -> None:

@@ -13,6 +13,14 @@ from pydantic import SecretStr
 from commsync.errors import IntegrationError, TransientError
 from commsync.observability import redacting_filter
 
+PUT_ATTEMPTS = 5
+CURRENT, PENDING_STAGE = "AWSCURRENT", "COMMSYNC_PENDING"
+RECOVERY_DAYS = 7
+
+
+class _ScheduledForDeletion(Exception):
+    pass
+
 
 class SecretsManagerSecrets:
     def __init__(self, prefix: str, client: Any | None = None) -> None:
@@ -22,51 +30,106 @@ class SecretsManagerSecrets:
     def get(self, name: str) -> dict[str, SecretStr]:
         secret_id = f"{self._prefix}{name}"
         try:
-            raw = self._client.get_secret_value(SecretId=secret_id)["SecretString"]
+            raw = self._client.get_secret_value(SecretId=secret_id, VersionStage=CURRENT)["SecretString"]
         except ClientError as exc:
-            code = exc.response["Error"]["Code"]
-            if code in ("ResourceNotFoundException", "AccessDeniedException", "DecryptionFailure"):
+            code = _code(exc)
+            # InvalidRequestException: scheduled for deletion with its integration.
+            if code in (
+                "ResourceNotFoundException",
+                "AccessDeniedException",
+                "DecryptionFailure",
+                "InvalidRequestException",
+            ):
                 raise IntegrationError(f"secret {secret_id} cannot be read ({code})") from None
             raise TransientError(f"Secrets Manager failed reading {secret_id} ({code})") from None
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            raise IntegrationError(f"secret {secret_id} is not a JSON object of keys") from None
-        if not isinstance(data, dict):
-            raise IntegrationError(f"secret {secret_id} is not a JSON object of keys")
-        values = {str(k): SecretStr(str(v)) for k, v in data.items()}
+        values = {k: SecretStr(v) for k, v in _keys(secret_id, raw).items()}
         for value in values.values():
             redacting_filter.remember(value.get_secret_value())
         return values
 
     def put(self, name: str, values: Mapping[str, str]) -> None:
+        """Merge by compare-and-swap: a refresh token stored by a poller must not undo a client
+        secret the API stored meanwhile, nor the other way round."""
         secret_id = f"{self._prefix}{name}"
         for value in values.values():
             redacting_filter.remember(value)
-        try:
-            current = self._read_all(secret_id)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ResourceNotFoundException":
-                raise TransientError(f"Secrets Manager failed reading {secret_id} ({_code(exc)})") from None
-            self._client.create_secret(Name=secret_id, SecretString=json.dumps(dict(values)))
-            return
-        # Read-merge-write: a refresh token stored by OAuth keeps the client secret beside it.
-        # Two writers racing on one secret could lose a key; the API and a source rarely do.
-        merged = {**current, **values}
-        try:
-            self._client.put_secret_value(SecretId=secret_id, SecretString=json.dumps(merged))
-        except ClientError as exc:
-            raise TransientError(f"Secrets Manager failed writing {secret_id} ({_code(exc)})") from None
+        replace = False
+        for _ in range(PUT_ATTEMPTS):
+            try:
+                if self._swap(secret_id, values, replace):
+                    return
+            except _ScheduledForDeletion:
+                # Deleted with an integration of the same name, now created again: restored (the
+                # name is taken until the deletion ends) and given only the new keys, so no
+                # refresh token of the deleted integration comes back with it.
+                self._client.restore_secret(SecretId=secret_id)
+                replace = True
+            except ClientError as exc:
+                raise TransientError(f"Secrets Manager failed writing {secret_id} ({_code(exc)})") from None
+        raise TransientError(f"secret {secret_id} kept changing while being written; try again")
 
-    def _read_all(self, secret_id: str) -> dict[str, str]:
-        raw = self._client.get_secret_value(SecretId=secret_id)["SecretString"]
+    def delete(self, name: str) -> None:
+        secret_id = f"{self._prefix}{name}"
         try:
-            data = json.loads(raw)
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            raise IntegrationError(f"secret {secret_id} is not a JSON object of keys")
-        return {str(k): str(v) for k, v in data.items()}
+            # Recoverable for a week (`restore-secret`): a delete by mistake loses nothing at once.
+            self._client.delete_secret(SecretId=secret_id, RecoveryWindowInDays=RECOVERY_DAYS)
+        except ClientError as exc:
+            if _code(exc) != "ResourceNotFoundException":
+                raise TransientError(f"Secrets Manager failed deleting {secret_id} ({_code(exc)})") from None
+
+    def _swap(self, secret_id: str, values: Mapping[str, str], replace: bool) -> bool:
+        """One attempt; False when another writer moved the secret on between read and write."""
+        try:
+            # The stage named although it is the default: moto's default version does not follow
+            # UpdateSecretVersionStage, the label does (as on AWS).
+            answer = self._client.get_secret_value(SecretId=secret_id, VersionStage=CURRENT)
+        except ClientError as exc:
+            if _code(exc) == "InvalidRequestException":
+                raise _ScheduledForDeletion from None
+            if _code(exc) != "ResourceNotFoundException":
+                raise
+            return self._create(secret_id, values)
+        current = _keys(secret_id, answer["SecretString"])
+        merged = dict(values) if replace else {**current, **values}
+        if merged == current:
+            return True
+        # Written under a label of our own first, then made current only if the version we read
+        # is still current: UpdateSecretVersionStage fails when RemoveFromVersionId no longer
+        # holds AWSCURRENT, which makes it a compare-and-swap.
+        written = self._client.put_secret_value(
+            SecretId=secret_id, SecretString=json.dumps(merged), VersionStages=[PENDING_STAGE]
+        )
+        try:
+            self._client.update_secret_version_stage(
+                SecretId=secret_id,
+                VersionStage=CURRENT,
+                MoveToVersionId=written["VersionId"],
+                RemoveFromVersionId=answer["VersionId"],
+            )
+        except ClientError as exc:
+            if _code(exc) == "InvalidParameterException":
+                return False
+            raise
+        return True
+
+    def _create(self, secret_id: str, values: Mapping[str, str]) -> bool:
+        try:
+            self._client.create_secret(Name=secret_id, SecretString=json.dumps(dict(values)))
+        except ClientError as exc:
+            if _code(exc) == "ResourceExistsException":
+                return False  # created meanwhile by another writer: merge into theirs
+            raise
+        return True
+
+
+def _keys(secret_id: str, raw: str) -> dict[str, str]:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise IntegrationError(f"secret {secret_id} is not a JSON object of keys")
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def _code(exc: ClientError) -> str:

@@ -65,6 +65,15 @@ class FileSecrets:
             redacting_filter.remember(value)
 
 
+    def delete(self, name: str) -> None:
+        if self._path is None or not self._path.is_file():
+            return
+        with self._path.open("rb") as handle:
+            data = tomllib.load(handle)
+        if data.pop(name, None) is not None:
+            _write_private(self._path, _dump(data))
+
+
 def _toml_string(text: str) -> str:
     # A JSON string is a TOML basic string, except that TOML also wants DEL escaped.
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
