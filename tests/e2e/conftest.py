@@ -50,6 +50,7 @@ from cfnlint.decode import cfn_yaml
 from moto.server import ThreadedMotoServer
 from samtranslator.translator.transform import transform
 
+from tests.support.aws_calls import RECORDED
 from tests.support.handlers import LambdaContext, sqs_event
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -279,6 +280,8 @@ def aws_stack() -> Iterator[AwsStack]:
             patch.setenv("AWS_DEFAULT_REGION", REGION)
             patch.setenv("AWS_REGION", REGION)
             patch.setenv("AWS_ENDPOINT_URL", endpoint_url)
+            boto3.setup_default_session()  # a session of these settings, and of the recorder:
+            RECORDED.install(boto3.DEFAULT_SESSION)  # type: ignore[arg-type]
             yield create_stack(endpoint_url)
     finally:
         server.stop()

@@ -64,7 +64,6 @@ class FileSecrets:
         for value in values.values():
             redacting_filter.remember(value)
 
-
     def delete(self, name: str) -> None:
         if self._path is None or not self._path.is_file():
             return
