@@ -131,14 +131,57 @@ def test_a_lease_has_one_owner_until_it_expires(state: StateStore, project: str)
 
 def test_a_lease_is_renewed_only_while_no_one_else_has_taken_it(state: StateStore, project: str) -> None:
     ref = MailboxRef(integration=f"{project}/mail", address="r@x.example")
+
+    def renew(owner: str, seconds_after: int) -> bool:
+        checkpoint = Checkpoint(
+            integration=ref.integration,
+            mailbox=ref.address,
+            folder_id="Inbox",
+            folder_path="Inbox",
+            token=f"{owner}-{seconds_after}",
+            updated_at=NOW,
+        )
+        return state.put_checkpoint_leased(checkpoint, owner, NOW + timedelta(seconds=seconds_after), 60)
+
     assert state.acquire_lease(ref, "one", NOW, 60)
     # Expired but untouched: still one's to renew.
-    assert state.renew_lease(ref, "one", NOW + timedelta(seconds=90), 60)
+    assert renew("one", 90)
     # Taken over by two after it expired, then released: one may not renew, though it is free.
     assert state.acquire_lease(ref, "two", NOW + timedelta(seconds=200), 60)
-    assert not state.renew_lease(ref, "one", NOW + timedelta(seconds=201), 60)
+    assert not renew("one", 201)
     state.release_lease(ref, "two")
-    assert not state.renew_lease(ref, "one", NOW + timedelta(seconds=202), 60)
+    assert not renew("one", 202)
+
+
+def test_a_checkpoint_under_a_lease_is_written_with_the_renewal_or_not_at_all(
+    state: StateStore, project: str
+) -> None:
+    ref = MailboxRef(integration=f"{project}/mail", address="l@x.example")
+
+    def checkpoint(token: str) -> Checkpoint:
+        return Checkpoint(
+            integration=ref.integration,
+            mailbox=ref.address,
+            folder_id="Inbox",
+            folder_path="Inbox",
+            token=token,
+            updated_at=NOW,
+        )
+
+    # GIVEN one holding the lease: its write renews the lease (two cannot take it at one's old expiry)
+    assert state.acquire_lease(ref, "one", NOW, 60)
+    assert state.put_checkpoint_leased(checkpoint("s1"), "one", NOW + timedelta(seconds=50), 60)
+    assert not state.acquire_lease(ref, "two", NOW + timedelta(seconds=70), 60)
+
+    # WHEN two took the lease after it expired and wrote, and one comes back from a stall
+    assert state.acquire_lease(ref, "two", NOW + timedelta(seconds=200), 60)
+    assert state.put_checkpoint_leased(checkpoint("s2"), "two", NOW + timedelta(seconds=201), 60)
+    late = state.put_checkpoint_leased(checkpoint("s1-late"), "one", NOW + timedelta(seconds=202), 60)
+
+    # THEN one's write is refused whole: the checkpoint is two's, the lease too
+    stored = state.get_checkpoint(ref, "Inbox")
+    assert late is False and stored is not None and stored.token == "s2"
+    assert not state.acquire_lease(ref, "one", NOW + timedelta(seconds=203), 60)
 
 
 def test_a_comment_entry_is_created_once_and_charged_once(state: StateStore, project: str) -> None:

@@ -80,13 +80,15 @@ def test_a_poller_that_lost_its_lease_never_moves_the_checkpoint_back(tmp_path: 
         engine = world.runtime.engine
         results: dict[str, PollOutcome] = {}
         writes: list[tuple[str, str]] = []
-        put_checkpoint = engine.state.put_checkpoint
+        put_checkpoint_leased = engine.state.put_checkpoint_leased
 
-        def recording(checkpoint: Checkpoint) -> None:
-            writes.append((threading.current_thread().name, checkpoint.folder_id))
-            put_checkpoint(checkpoint)
+        def recording(checkpoint: Checkpoint, *lease: Any) -> bool:
+            written = put_checkpoint_leased(checkpoint, *lease)
+            if written:
+                writes.append((threading.current_thread().name, checkpoint.folder_id))
+            return written
 
-        engine.state.put_checkpoint = recording  # type: ignore[method-assign]
+        engine.state.put_checkpoint_leased = recording  # type: ignore[method-assign,assignment]
         emulator.faults.set(ANN, delay_seconds=1.5)
         first = _in_thread(engine, PollLimits(page_size=3, lease_seconds=1), results, "first")
         time.sleep(1.2)

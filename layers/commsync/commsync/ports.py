@@ -65,14 +65,14 @@ class StateStore(Protocol):
 
     def get_checkpoint(self, ref: MailboxRef, folder_id: str) -> Checkpoint | None: ...
     def put_checkpoint(self, checkpoint: Checkpoint) -> None: ...
+    def put_checkpoint_leased(self, checkpoint: Checkpoint, owner: str, now: datetime, seconds: int) -> bool:
+        """One transaction: renew the mailbox's lease and write the checkpoint. False, and nothing
+        written, once anyone else took the lease, even if they have released it since: the
+        checkpoints may have moved on meanwhile. An expired lease no one took is still ours."""
+        ...
 
     def acquire_lease(self, ref: MailboxRef, owner: str, now: datetime, seconds: int) -> bool:
         """Conditional: succeeds when the lease is free, expired, or already this owner's."""
-        ...
-
-    def renew_lease(self, ref: MailboxRef, owner: str, now: datetime, seconds: int) -> bool:
-        """Extend a lease this owner still holds. False once anyone else took it, even if they
-        have released it since: the checkpoints may have moved on meanwhile."""
         ...
 
     def release_lease(self, ref: MailboxRef, owner: str) -> None: ...

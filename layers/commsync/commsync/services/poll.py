@@ -234,22 +234,21 @@ class _Run:
         self._store_checkpoint(folder, page.token)
 
     def _store_checkpoint(self, folder: FolderRef, token: str) -> None:
-        # Renewing the lease before every checkpoint write means a poller whose lease ran out (a stall
-        # longer than lease_seconds) never moves a checkpoint another poller has moved since.
-        if not self.engine.state.renew_lease(
-            self.mailbox.ref, self.owner, self.engine.clock(), self.limits.lease_seconds
+        # The lease renewed in the same transaction as the write: a poller whose lease ran out (a
+        # stall longer than lease_seconds) never moves a checkpoint another poller has moved since,
+        # however long it stalls between the two.
+        checkpoint = Checkpoint(
+            integration=self.integration.key,
+            mailbox=self.mailbox.address,
+            folder_id=folder.id,
+            folder_path=folder.path,
+            token=token,
+            updated_at=self.engine.clock(),
+        )
+        if not self.engine.state.put_checkpoint_leased(
+            checkpoint, self.owner, self.engine.clock(), self.limits.lease_seconds
         ):
             raise _LeaseLost
-        self.engine.state.put_checkpoint(
-            Checkpoint(
-                integration=self.integration.key,
-                mailbox=self.mailbox.address,
-                folder_id=folder.id,
-                folder_path=folder.path,
-                token=token,
-                updated_at=self.engine.clock(),
-            )
-        )
 
     def _apply(self, folder: FolderRef, change: Change) -> None:
         if change.kind == "delete" or change.mime is None:

@@ -170,6 +170,37 @@ class DynamoState(DynamoApiState):
             }
         )
 
+    def put_checkpoint_leased(self, checkpoint: Checkpoint, owner: str, now: datetime, seconds: int) -> bool:
+        ref = MailboxRef(integration=checkpoint.integration, address=checkpoint.mailbox)
+        until = int(now.timestamp()) + seconds
+        renew = {
+            "TableName": self._name,
+            "Key": {"pk": {"S": f"LEASE#{ref.key}"}, "sk": {"S": "LEASE"}},
+            "UpdateExpression": "SET #u = :u, expires_at = :e",
+            "ConditionExpression": "#o = :o",
+            "ExpressionAttributeNames": {"#u": "until", "#o": "owner"},
+            "ExpressionAttributeValues": {
+                ":u": {"N": str(until)},
+                ":e": {"N": str(until + 3600)},
+                ":o": {"S": owner},
+            },
+        }
+        put = {
+            "TableName": self._name,
+            "Item": {
+                "pk": {"S": f"CHECKPOINTS#{ref.key}"},
+                "sk": {"S": checkpoint.folder_id},
+                "doc": {"S": checkpoint.model_dump_json()},
+            },
+        }
+        try:
+            self._client.transact_write_items(TransactItems=[{"Update": renew}, {"Put": put}])
+        except ClientError as exc:
+            if _conditional_failed(exc):
+                return False
+            raise
+        return True
+
     # leases
     def acquire_lease(self, ref: MailboxRef, owner: str, now: datetime, seconds: int) -> bool:
         until = int(now.timestamp()) + seconds
@@ -185,22 +216,6 @@ class DynamoState(DynamoApiState):
                 ConditionExpression=Attr("pk").not_exists()
                 | Attr("until").lt(int(now.timestamp()))
                 | Attr("owner").eq(owner),
-            )
-        except ClientError as exc:
-            if _conditional_failed(exc):
-                return False
-            raise
-        return True
-
-    def renew_lease(self, ref: MailboxRef, owner: str, now: datetime, seconds: int) -> bool:
-        until = int(now.timestamp()) + seconds
-        try:
-            self._table.update_item(
-                Key={"pk": f"LEASE#{ref.key}", "sk": "LEASE"},
-                UpdateExpression="SET #u = :u, expires_at = :e",
-                ExpressionAttributeNames={"#u": "until"},
-                ExpressionAttributeValues={":u": until, ":e": until + 3600},
-                ConditionExpression=Attr("owner").eq(owner),
             )
         except ClientError as exc:
             if _conditional_failed(exc):

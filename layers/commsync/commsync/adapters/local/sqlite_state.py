@@ -162,6 +162,21 @@ class SqliteState(SqliteApiState):
                 (key, checkpoint.folder_id, checkpoint.model_dump_json()),
             )
 
+    def put_checkpoint_leased(self, checkpoint: Checkpoint, owner: str, now: datetime, seconds: int) -> bool:
+        ref = MailboxRef(integration=checkpoint.integration, address=checkpoint.mailbox)
+        expires = iso_z(datetime.fromtimestamp(now.timestamp() + seconds, now.tzinfo))
+        with self._tx() as db:
+            renewed = db.execute(
+                "UPDATE leases SET expires_at = ? WHERE key = ? AND owner = ?", (expires, ref.key, owner)
+            )
+            if renewed.rowcount != 1:
+                return False
+            db.execute(
+                "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?)",
+                (ref.key, checkpoint.folder_id, checkpoint.model_dump_json()),
+            )
+            return True
+
     # leases
     def acquire_lease(self, ref: MailboxRef, owner: str, now: datetime, seconds: int) -> bool:
         expires = iso_z(datetime.fromtimestamp(now.timestamp() + seconds, now.tzinfo))
@@ -171,14 +186,6 @@ class SqliteState(SqliteApiState):
                 return False
             db.execute("INSERT OR REPLACE INTO leases VALUES (?, ?, ?)", (ref.key, owner, expires))
             return True
-
-    def renew_lease(self, ref: MailboxRef, owner: str, now: datetime, seconds: int) -> bool:
-        expires = iso_z(datetime.fromtimestamp(now.timestamp() + seconds, now.tzinfo))
-        with self._tx() as db:
-            cursor = db.execute(
-                "UPDATE leases SET expires_at = ? WHERE key = ? AND owner = ?", (expires, ref.key, owner)
-            )
-            return cursor.rowcount == 1
 
     def release_lease(self, ref: MailboxRef, owner: str) -> None:
         with self._tx() as db:
