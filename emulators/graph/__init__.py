@@ -10,8 +10,10 @@ or delegated with the `Mail.Read` scope (the user's own mailbox, also as `/me`).
 Endpoints (under `/users/{address}` or `/me`): `mailFolders` (+ `/{id}`, `/{id}/childFolders`,
 `/delta`), `mailFolders/{id}/messages` (`$select`, `$top`, `$skip`, `$filter`) and
 `/messages/delta` (`@odata.nextLink` / `@odata.deltaLink`, `@removed`, `changeType`, the delta
-`$filter` on receivedDateTime), `messages` (mailbox-wide, `$filter`), `messages/{id}` (+ `/$value`
-MIME, `/attachments`, `/attachments/{id}`, `/attachments/{id}/$value`), and `POST /$batch`
+`$filter` on receivedDateTime), `messages` (mailbox-wide, `$filter`), `messages/{id}`
+(`$select`, including `internetMessageHeaders`, `conversationIndex`, `conversationId`;
+`$expand` of the In-Reply-To and References extended properties; + `/$value` MIME,
+`/attachments`, `/attachments/{id}`, `/attachments/{id}/$value`), and `POST /$batch`
 (20 requests, `dependsOn`, per-mailbox concurrency 4). Well-known folder names (`inbox`,
 `sentitems`, `msgfolderroot`, ...) work in place of ids. Headers: `Prefer: IdType="ImmutableId"`
 and `Prefer: odata.maxpagesize=N`.

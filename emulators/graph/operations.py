@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 from emulators.ews.changes import Cursor
 from emulators.ews.mailbox import Folder, Item
-from emulators.graph import ids, resources
+from emulators.graph import conversation, ids, resources
 from emulators.graph.delta import DeltaTokens, Round, folder_page, message_page
 from emulators.graph.errors import bad_request, not_found
 from emulators.graph.exchange import Reply, Request
@@ -103,7 +103,9 @@ def mailbox_messages(request: Request, graph: GraphMailbox, path: str) -> Reply:
 def one_message(request: Request, graph: GraphMailbox, item: Item) -> Reply:
     select = resources.parse_select(request.query.get("$select"), resources.MESSAGE_FIELDS, "message")
     view = resources.View(graph, request.immutable_ids)
-    return Reply.json(resources.message(view, item, select), _applied(request))
+    body = resources.message(view, item, select)
+    # Only GET of one message expands singleValueExtendedProperties here (the source's only use).
+    return Reply.json(conversation.expanded(body, item, request.query.get("$expand")), _applied(request))
 
 
 def mime(request: Request, graph: GraphMailbox, item: Item) -> Reply:

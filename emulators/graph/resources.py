@@ -15,7 +15,7 @@ from typing import Any
 from emulators.ews import ids as ews_ids
 from emulators.ews.mailbox import Folder, Item
 from emulators.ews.mime import Attachment, utc_text
-from emulators.graph import ids
+from emulators.graph import conversation, ids
 from emulators.graph.errors import GraphError
 from emulators.graph.store import GraphMailbox
 
@@ -100,7 +100,12 @@ MESSAGE_FIELDS: dict[str, Callable[[View, Item], Any]] = {
     "ccRecipients": lambda view, item: _recipients(item, "Cc"),
     "bccRecipients": lambda view, item: _recipients(item, "Bcc"),
     "replyTo": lambda view, item: _recipients(item, "Reply-To"),
+    "conversationId": lambda view, item: conversation.conversation_id(item),
+    "conversationIndex": lambda view, item: base64.b64encode(conversation.conversation_index(item)).decode(),
+    "internetMessageHeaders": lambda view, item: conversation.internet_message_headers(item),
 }
+# Graph returns these only when $select names them, and leaves them out where they are not set.
+SELECT_ONLY = frozenset({"internetMessageHeaders"})
 
 
 def parse_select(value: str | None, known: dict[str, Any] | set[str], type_name: str) -> list[str] | None:
@@ -118,9 +123,12 @@ def parse_select(value: str | None, known: dict[str, Any] | set[str], type_name:
 
 
 def message(view: View, item: Item, select: list[str] | None) -> dict[str, Any]:
-    names = select or list(MESSAGE_FIELDS)
+    names = select or [name for name in MESSAGE_FIELDS if name not in SELECT_ONLY]
     body: dict[str, Any] = {"@odata.etag": f'W/"{ews_ids.change_key(item.uid, item.version)}"'}
-    body |= {name: MESSAGE_FIELDS[name](view, item) for name in ["id", *names]}
+    for name in ["id", *names]:
+        value = MESSAGE_FIELDS[name](view, item)
+        if value is not None or name not in SELECT_ONLY:
+            body[name] = value
     return body
 
 

@@ -4,6 +4,8 @@
 EWS source measured ~9 MB of memory per MB of email). An email whose attachments add up to more
 than LARGE_EMAIL_BYTES is read instead as its properties (subject, people, time, body) and its
 file attachments, each of which the poller streams from `/attachments/{id}/$value` to storage.
+The stand-in keeps the threading headers (conversation.py), so the email's thread_id is the one
+its `/$value` gives, and the one EWS gives.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from email.utils import format_datetime, formataddr
 from typing import Any
 
 from commsync.ports import Change, StreamedAttachment
+from commsync.sources.graph import conversation
 from commsync.sources.graph.client import GraphClient
 
 LARGE_EMAIL_BYTES = 10_000_000
@@ -40,7 +43,8 @@ def large_change(
     received: datetime | None,
     attachments: list[dict[str, Any]],
 ) -> Change:
-    message = client.get_json(message_url, params={"$select": _MESSAGE_FIELDS})
+    params = {"$select": f"{_MESSAGE_FIELDS},{conversation.SELECT}", "$expand": conversation.EXPAND}
+    message = client.get_json(message_url, params=params)
     streamed = tuple(
         _streamed(client, f"{message_url}/attachments/{a['id']}/$value", a)
         for a in attachments
@@ -83,6 +87,8 @@ def stand_in_message(message: dict[str, Any], streamed: int) -> bytes:
         out["Date"] = format_datetime(datetime.fromisoformat(sent.replace("Z", "+00:00")))
     if message.get("internetMessageId"):
         out["Message-ID"] = str(message["internetMessageId"])
+    for name, value in conversation.threading_headers(message):
+        out[name] = value
     out["X-Commsync-Attachments-Streamed"] = str(streamed)
     body = message.get("body") or {}
     subtype = "html" if str(body.get("contentType", "")).lower() == "html" else "plain"
