@@ -147,6 +147,8 @@ FIELDS: list[tuple[str, Render]] = [
     ("message:BccRecipients", _mailboxes("t:BccRecipients", "Bcc")),
     ("message:IsReadReceiptRequested", _fixed("t:IsReadReceiptRequested", "false")),
     ("message:IsDeliveryReceiptRequested", _fixed("t:IsDeliveryReceiptRequested", "false")),
+    # base64Binary, as the Thread-Index header that Exchange derives from it already is.
+    ("message:ConversationIndex", _header("t:ConversationIndex", "Thread-Index")),
     ("message:ConversationTopic", _header("t:ConversationTopic", "Subject")),
     ("message:From", _mailboxes("t:From", "From", single=True)),
     ("message:InternetMessageId", _header("t:InternetMessageId", "Message-ID")),

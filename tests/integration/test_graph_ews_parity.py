@@ -95,11 +95,6 @@ def test_a_conversation_of_large_emails_threads_the_same_through_ews_and_graph(
         assert by_graph[comment_id]["thread_id"] == root.encode().hex()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the EWS stand-in (sources/ews/large_items.py) does not carry Thread-Index "
-    "(message:ConversationIndex), so a large email threaded by Thread-Index alone loses its thread",
-)
 def test_a_large_email_threaded_only_by_thread_index_threads_the_same_through_ews_and_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,6 +10,7 @@ through GetAttachment's streaming path (exchangelib's stream_file_content, 64 KB
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -40,6 +41,7 @@ _FIELDS = {
         "message_id",
         "in_reply_to",
         "references",
+        "conversation_index",
         "body",
         "attachments",
     )
@@ -115,6 +117,9 @@ def stand_in_message(item: Any, streamed: int) -> bytes:
             message[header] = value
     if item.references:
         message["References"] = item.references
+    if item.conversation_index:
+        # Outlook threads by it alone when a client sent no References (cleaning/thread.py).
+        message["Thread-Index"] = base64.b64encode(item.conversation_index).decode()
     message[STREAMED_HEADER] = str(streamed)
     body = str(item.body or "")
     message.set_content(body, subtype="html" if isinstance(item.body, HTMLBody) else "plain")
