@@ -153,7 +153,7 @@ def _operations(document: Schema) -> list[tuple[str, str, Schema]]:
 
 
 @st.composite
-def _requests(draw: st.DrawFn, document: Schema) -> tuple[str, str, dict[str, str], str | None]:
+def _requests(draw: st.DrawFn, document: Schema) -> tuple[str, str, dict[str, str], str | None, set[int]]:
     path, method, operation = draw(st.sampled_from(_operations(document)))
     query: dict[str, str] = {}
     for parameter in operation.get("parameters", []):
@@ -174,16 +174,21 @@ def _requests(draw: st.DrawFn, document: Schema) -> tuple[str, str, dict[str, st
     if content is not None:
         value = draw(_from_schema(content["schema"], document) | _junk())
         body = draw(st.sampled_from([json.dumps(value), json.dumps(value)[:-1] or "{"]))
-    return method, path, query, body
+    return method, path, query, body, {int(code) for code in operation["responses"]}
 
 
-def test_fuzzing_from_the_document_never_gets_a_5xx(world: ApiWorld, document: Schema) -> None:
+def test_fuzzing_from_the_document_never_gets_a_5xx_nor_an_undocumented_success(
+    world: ApiWorld, document: Schema
+) -> None:
     @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(request=_requests(document))
-    def no_server_error(request: tuple[str, str, dict[str, str], str | None]) -> None:
-        method, path, query, body = request
+    def no_server_error(request: tuple[str, str, dict[str, str], str | None, set[int]]) -> None:
+        method, path, query, body, documented = request
         _seed(world)
         response = world.call(method, path, query=query, raw_body=body, as_="modify")
         assert response.status < 500, (method, path, query, body, response.text)
+        # A client generated from the document must recognise every success it gets (201, 202, 204...).
+        if response.status < 300:
+            assert response.status in documented, (method, path, response.status, documented)
 
     no_server_error()

@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from commsync.api.auth import BEARER, requires
@@ -22,8 +22,8 @@ from commsync.api.schemas import (
     CommentChanges,
     CommentIds,
     DeleteComments,
+    ResyncQueued,
 )
-from commsync.api.views import json_response
 from commsync.cleaning.build import attachment_key, attachment_use_key, comment_key, raw_key
 from commsync.engine import Engine
 from commsync.models import Comment, MailboxRef, PollJob
@@ -86,9 +86,10 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         tags=TAG,
         security=BEARER,
         summary="Fetch these comments' emails again and rebuild them (202: queued per mailbox)",
+        status_code=202,
     )
     @requires(Permission.MODIFY)
-    def resync_comments(bucket: Bucket, body: Annotated[CommentIds, Body()]) -> Response[dict[str, Any]]:
+    def resync_comments(bucket: Bucket, body: Annotated[CommentIds, Body()]) -> ResyncQueued:
         by_mailbox: dict[tuple[str, str], list[str]] = defaultdict(list)
         missing = []
         for comment_id in dict.fromkeys(body.ids):
@@ -106,13 +107,8 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         ]
         queued = {i for job in jobs for i in job.resync_ids}
         ctx.engine.queue.send(jobs)
-        body_out = {
-            "jobs": [j.model_dump(mode="json") for j in jobs],
-            "not_found": missing,
-            # Their mailbox was removed since: nothing can fetch them again.
-            "orphaned": [i for ids in by_mailbox.values() for i in ids if i not in queued],
-        }
-        return json_response(202, body_out)
+        orphaned = [i for ids in by_mailbox.values() for i in ids if i not in queued]
+        return ResyncQueued(jobs=jobs, not_found=missing, orphaned=orphaned)
 
     @app.post("/buckets/<bucket>/comments/delete", tags=TAG, security=BEARER, summary="Delete these comments")
     @requires(Permission.MODIFY)

@@ -11,7 +11,7 @@ from commsync.api.auth import BEARER, requires
 from commsync.api.context import ApiContext
 from commsync.api.errors import Conflict, FieldProblem, Invalid, NotFound
 from commsync.api.schemas import SLUG, IntegrationIn, IntegrationOut, IntegrationStatusOut
-from commsync.api.views import integration_or_404, integration_out, json_response, mailbox_status_out
+from commsync.api.views import integration_or_404, integration_out, mailbox_status_out
 from commsync.engine import Engine
 from commsync.errors import DisableReason
 from commsync.models import Integration
@@ -29,13 +29,13 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
     def list_integrations() -> list[IntegrationOut]:
         return [integration_out(ctx.engine, i) for i in ctx.engine.state.list_integrations()]
 
-    @app.post("/integrations", tags=TAG, security=BEARER, summary="Create an integration")
+    @app.post("/integrations", tags=TAG, security=BEARER, summary="Create an integration", status_code=201)
     @requires(Permission.MODIFY)
-    def create_integration(body: Annotated[IntegrationIn, Body()]) -> Response[IntegrationOut]:
+    def create_integration(body: Annotated[IntegrationIn, Body()]) -> IntegrationOut:
         if ctx.engine.state.get_integration(body.key) is not None:
             raise Conflict(f"integration {body.key} already exists; PUT /integrations/{body.key} updates it")
         stored = _save(ctx.engine, body, existing=None)
-        return json_response(201, integration_out(ctx.engine, stored, with_keys=True))
+        return integration_out(ctx.engine, stored, with_keys=True)
 
     @app.get("/integrations/<project>/<name>", tags=TAG, security=BEARER, summary="One integration")
     @requires(Permission.VIEW)
@@ -62,7 +62,11 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         return integration_out(ctx.engine, _save(ctx.engine, body, existing), with_keys=True)
 
     @app.delete(
-        "/integrations/<project>/<name>", tags=TAG, security=BEARER, summary="Delete it and its mailboxes"
+        "/integrations/<project>/<name>",
+        tags=TAG,
+        security=BEARER,
+        summary="Delete it and its mailboxes",
+        status_code=204,
     )
     @requires(Permission.MODIFY)
     def delete_integration(project: Project, name: Name) -> Response[None]:

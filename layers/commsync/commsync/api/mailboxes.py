@@ -11,7 +11,7 @@ from commsync.api.auth import BEARER, requires
 from commsync.api.context import ApiContext
 from commsync.api.errors import Conflict, FieldProblem, Invalid, NotFound
 from commsync.api.schemas import ADDRESS, SLUG, MailboxIn, MailboxOut, SyncRequest
-from commsync.api.views import integration_or_404, json_response, mailbox_or_404, mailbox_out, mailbox_ref
+from commsync.api.views import integration_or_404, mailbox_or_404, mailbox_out, mailbox_ref
 from commsync.engine import Engine
 from commsync.errors import DisableReason
 from commsync.models import Mailbox, PollJob
@@ -34,16 +34,14 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         now = ctx.engine.clock()
         return [mailbox_out(m, s, now) for m, s in ctx.engine.state.list_mailboxes(integration.key)]
 
-    @app.post(BASE, tags=TAG, security=BEARER, summary="Add a mailbox")
+    @app.post(BASE, tags=TAG, security=BEARER, summary="Add a mailbox", status_code=201)
     @requires(Permission.MODIFY)
-    def create_mailbox(
-        project: Project, name: Name, body: Annotated[MailboxIn, Body()]
-    ) -> Response[MailboxOut]:
+    def create_mailbox(project: Project, name: Name, body: Annotated[MailboxIn, Body()]) -> MailboxOut:
         integration = integration_or_404(ctx.engine, project, name)
         ref = mailbox_ref(project, name, body.address)
         if ctx.engine.state.get_mailbox(ref) is not None:
             raise Conflict(f"mailbox {ref.address} already exists in {integration.key}")
-        return json_response(201, _save(ctx.engine, integration.key, body, default_enabled=True))
+        return _save(ctx.engine, integration.key, body, default_enabled=True)
 
     @app.get(f"{BASE}/<address>", tags=TAG, security=BEARER, summary="One mailbox and its status")
     @requires(Permission.VIEW)
@@ -66,7 +64,11 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         return _save(ctx.engine, ref.integration, body, default_enabled=not user_stopped)
 
     @app.delete(
-        f"{BASE}/<address>", tags=TAG, security=BEARER, summary="Remove a mailbox (its comments stay)"
+        f"{BASE}/<address>",
+        tags=TAG,
+        security=BEARER,
+        summary="Remove a mailbox (its comments stay)",
+        status_code=204,
     )
     @requires(Permission.MODIFY)
     def delete_mailbox(project: Project, name: Name, address: Address) -> Response[None]:
@@ -99,11 +101,12 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         tags=TAG,
         security=BEARER,
         summary="Sync this mailbox now, optionally one folder and filtered (202: queued)",
+        status_code=202,
     )
     @requires(Permission.MODIFY)
     def sync_mailbox(
         project: Project, name: Name, address: Address, body: Annotated[SyncRequest | None, Body()] = None
-    ) -> Response[PollJob]:
+    ) -> PollJob:
         integration = integration_or_404(ctx.engine, project, name)
         ref = mailbox_ref(project, name, address)
         _, state = mailbox_or_404(ctx.engine, ref)
@@ -118,7 +121,7 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
             filters=request.filters,
         )
         ctx.engine.queue.send([job])
-        return json_response(202, job)
+        return job
 
 
 def _save(engine: Engine, integration: str, body: MailboxIn, default_enabled: bool) -> MailboxOut:

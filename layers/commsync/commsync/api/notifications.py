@@ -13,7 +13,7 @@ from commsync.api.auth import BEARER, requires
 from commsync.api.context import ApiContext
 from commsync.api.errors import NotFound
 from commsync.api.schemas import SLUG, SubscriptionIn
-from commsync.api.views import integration_or_404, json_response
+from commsync.api.views import integration_or_404
 from commsync.models.access import Permission
 from commsync.models.subscription import Subscription
 
@@ -30,11 +30,9 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
     def list_subscriptions(project: Project, name: Name) -> list[Subscription]:
         return ctx.engine.state.list_subscriptions(integration_or_404(ctx.engine, project, name).key)
 
-    @app.post(BASE, tags=TAG, security=BEARER, summary="Subscribe an address or endpoint")
+    @app.post(BASE, tags=TAG, security=BEARER, summary="Subscribe an address or endpoint", status_code=201)
     @requires(Permission.VIEW)
-    def subscribe(
-        project: Project, name: Name, body: Annotated[SubscriptionIn, Body()]
-    ) -> Response[Subscription]:
+    def subscribe(project: Project, name: Name, body: Annotated[SubscriptionIn, Body()]) -> Subscription:
         key = integration_or_404(ctx.engine, project, name).key
         external_id = ctx.engine.notifier.subscribe(key, body.protocol.value, body.endpoint)
         subscription = Subscription(
@@ -46,9 +44,11 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
             created_at=ctx.engine.clock(),
         )
         ctx.engine.state.put_subscription(subscription)
-        return json_response(201, subscription)
+        return subscription
 
-    @app.delete(f"{BASE}/<subscription_id>", tags=TAG, security=BEARER, summary="Unsubscribe")
+    @app.delete(
+        f"{BASE}/<subscription_id>", tags=TAG, security=BEARER, summary="Unsubscribe", status_code=204
+    )
     @requires(Permission.VIEW)
     def unsubscribe(project: Project, name: Name, subscription_id: SubscriptionId) -> Response[None]:
         key = integration_or_404(ctx.engine, project, name).key

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, StringConstraints, model_validator
 
-from commsync.models import Disabled, SourceKind, SyncCounts
+from commsync.models import Disabled, PollJob, SourceKind, SyncCounts
 from commsync.models.common import DomainModel
 from commsync.models.filters import MAX_DEPTH, SyncFilter, filter_depth
 from commsync.models.integration import IntegrationSettings
@@ -94,6 +94,13 @@ class SyncRequest(DomainModel):
 
 class CommentIds(DomainModel):
     ids: list[CommentId] = Field(min_length=1, max_length=100)
+
+
+class ResyncQueued(DomainModel):
+    jobs: list[PollJob]
+    not_found: list[str]
+    # Their mailbox was removed since: nothing can fetch them again.
+    orphaned: list[str]
 
 
 class DeleteComments(CommentIds):
