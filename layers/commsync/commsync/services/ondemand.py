@@ -48,6 +48,7 @@ class PollRun(Protocol):
     progress: Callable[[MailboxRef, SyncCounts], None] | None
 
     def _folders(self, source: Source) -> list[FolderRef]: ...
+    def stored_token(self, folder_id: str) -> str | None: ...
     def _apply_page(self, folder: FolderRef, page: ChangePage) -> None: ...
     def _out_of_time(self) -> bool: ...
 
@@ -69,8 +70,8 @@ def run_selection(run: PollRun, source: Source, job: PollJob, page_size: int) ->
         logger.warning(run.notice, extra={"mailbox": str(run.mailbox.ref), "folder": name})
         return True
     key = FolderRef(id=selection_id(name, job.filters), path=folder.path)
-    stored = run.engine.state.get_checkpoint(run.mailbox.ref, key.id)
-    token = stored.token if stored and job.reason is JobReason.CONTINUATION else None
+    stored = run.stored_token(key.id)
+    token = stored if job.reason is JobReason.CONTINUATION else None
     for page in _pages(source, folder, job.filters, token, page_size):
         run._apply_page(key, page)  # the comments name the real folder; the position is the selection's
         if run.progress:
@@ -214,9 +215,8 @@ def prefetch(run: PollRun, source: Source, folders: list[FolderRef], page_size: 
     ask = getattr(source, "prefetch", None)
     if ask is None:
         return
-    state, ref = run.engine.state, run.mailbox.ref
     admitted = [f for f in folders if run.mailbox.folders.admits(f.path)]
-    ask([(f, c.token if (c := state.get_checkpoint(ref, f.id)) else None) for f in admitted], page_size)
+    ask([(f, run.stored_token(f.id)) for f in admitted], page_size)
 
 
 def _stored_comment(engine: Engine, bucket: str, comment_id: str) -> Comment | None:

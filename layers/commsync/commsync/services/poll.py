@@ -20,7 +20,7 @@ from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, Mailbo
 from commsync.models.job import JobReason
 from commsync.observability import logger
 from commsync.ports import Change, ChangePage, FolderRef, Source
-from commsync.services import ondemand
+from commsync.services import checkpoint_tokens, ondemand
 from commsync.services.failures import record_failure, record_success
 from commsync.services.quota import enforce_quota
 from commsync.services.record import WriteOutcome, record, store_streamed
@@ -154,6 +154,9 @@ class _Run:
         self.filters = (job.filters if job else None) or mailbox.filters
         self.stopped_in: str | None = None
         self.notice: str | None = None
+        # What the state held for each folder read or written in this run (a token or a blob's
+        # name), so a replaced blob can be deleted.
+        self._stored: dict[str, str | None] = {}
         self.counts = SyncCounts()
 
     def execute(self) -> PollOutcome:
@@ -201,8 +204,7 @@ class _Run:
         for folder in folders:
             if not self.mailbox.folders.admits(folder.path):
                 continue
-            checkpoint = self.engine.state.get_checkpoint(self.mailbox.ref, folder.id)
-            token = checkpoint.token if checkpoint else None
+            token = self.stored_token(folder.id)
             for page in source.changes(folder, token, self.limits.page_size):
                 self._apply_page(folder, page)
                 if self.progress:
@@ -215,12 +217,17 @@ class _Run:
         return True
 
     def _folders(self, source: Source) -> list[FolderRef]:
-        stored = self.engine.state.get_checkpoint(self.mailbox.ref, FOLDER_TREE)
-        listing = source.folders(stored.token if stored else None)
-        if listing.token is not None and (stored is None or stored.token != listing.token):
+        stored = self.stored_token(FOLDER_TREE)
+        listing = source.folders(stored)
+        if listing.token is not None and stored != listing.token:
             # Safe to store at once: each folder's items carry their own checkpoint.
             self._store_checkpoint(FolderRef(id=FOLDER_TREE, path=""), listing.token)
         return listing.folders
+
+    def stored_token(self, folder_id: str) -> str | None:
+        checkpoint = self.engine.state.get_checkpoint(self.mailbox.ref, folder_id)
+        self._stored[folder_id] = checkpoint.token if checkpoint else None
+        return checkpoint_tokens.token_of(self.engine.blobs, checkpoint)
 
     def _seconds_left(self) -> float:
         """What a source may spend waiting on a busy server before handing over to the next poll."""
@@ -237,18 +244,21 @@ class _Run:
         # The lease renewed in the same transaction as the write: a poller whose lease ran out (a
         # stall longer than lease_seconds) never moves a checkpoint another poller has moved since,
         # however long it stalls between the two.
+        stored = checkpoint_tokens.stored_form(self.engine.blobs, self.mailbox.ref, folder.id, token)
         checkpoint = Checkpoint(
             integration=self.integration.key,
             mailbox=self.mailbox.address,
             folder_id=folder.id,
             folder_path=folder.path,
-            token=token,
+            token=stored,
             updated_at=self.engine.clock(),
         )
         if not self.engine.state.put_checkpoint_leased(
             checkpoint, self.owner, self.engine.clock(), self.limits.lease_seconds
         ):
             raise _LeaseLost
+        checkpoint_tokens.drop_replaced(self.engine.blobs, self._stored.get(folder.id), stored)
+        self._stored[folder.id] = stored
 
     def _apply(self, folder: FolderRef, change: Change) -> None:
         if change.kind == "delete" or change.mime is None:
