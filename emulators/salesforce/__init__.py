@@ -7,7 +7,9 @@ is both the login host (`/services/oauth2/authorize`, `/token`, `/revoke`) and t
 Plain HTTP on 127.0.0.1 unless `--tls DIR` (then HTTPS with DIR/cert.pem, which clients trust).
 
 The `--data` file (JSON; the `#` remarks are annotations, not JSON). Standard objects (Case,
-EmailMessage, Account, Contact) come with their fields; a custom object (`__c`) lists its own.
+EmailMessage, Account, Contact, User, Group) come with their fields and their reference fields'
+relationships (Case.Account, Case.Owner, EmailMessage.Parent, ...); a custom object (`__c`) lists
+its own, a reference field with `"reference_to": ["Account"]` (its relationship: `Name__r`).
 Record values are JSON; datetimes as `2024-03-01T09:30:00Z` or `...000+0000`. A record without
 `Id` gets one; without `SystemModstamp` it is stamped at load time::
 
@@ -39,7 +41,8 @@ Record values are JSON; datetimes as `2024-03-01T09:30:00Z` or `...000+0000`. A 
       "cursor_idle_seconds": 900        # an idle query locator then answers INVALID_QUERY_LOCATOR
     }
 
-Python API for tests: `SalesforceEmulator` (emulator.py: records changed while running, clock,
+Python API for tests: `SalesforceEmulator` (emulator.py: records changed while running,
+transactions that commit late (`begin()` ... `commit()`), clock,
 `faults.fail_next(Fault.RATE_LIMIT | SESSION_EXPIRED | UNAVAILABLE)`, `expire_sessions()`,
 `revoke_refresh_tokens()`, `stats`), and `sign_in` (browser.py) to drive the login page.
 """

@@ -24,6 +24,7 @@ class FieldConfig(_Strict):
     name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     type: str = "string"
     label: str = ""
+    reference_to: list[str] = Field(default_factory=list)  # type "reference": the parent object(s)
 
     @field_validator("type")
     @classmethod

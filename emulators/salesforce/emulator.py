@@ -16,6 +16,7 @@ from emulators.salesforce.grants import Grant
 from emulators.salesforce.http_handler import handler_for
 from emulators.salesforce.state import SalesforceState
 from emulators.salesforce.store import Org
+from emulators.salesforce.transaction import Transaction
 from emulators.server import EmulatorServer, running
 from emulators.stats import Stats
 from emulators.tls import TlsFiles
@@ -92,6 +93,11 @@ class SalesforceEmulator:
 
     def records(self, object_name: str, *, org: str | None = None) -> list[dict[str, Any]]:
         return self.org(org).records(object_name)
+
+    def begin(self, *, at: datetime | None = None, org: str | None = None) -> Transaction:
+        """A transaction that started `at` (default: now): what it saves is stamped then but hidden
+        from queries until its `commit()` (transaction.py), so it can land behind a checkpoint."""
+        return Transaction(self.org(org), at or self._state.now())
 
     # --- grants and sessions --------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 GET /services/data/                                   versions
 GET /services/data/vXX.X/limits                       DailyApiRequests
-GET /services/data/vXX.X/query?q=SOQL                 Query (Sforce-Query-Options: batchSize=N)
+GET /services/data/vXX.X/query?q=SOQL                 Query (soql.py, query.py)
 GET /services/data/vXX.X/query/<locator>-<offset>     Query More Results (nextRecordsUrl)
 GET /services/data/vXX.X/sobjects/<Object>/describe   sObject Describe
 GET /services/data/vXX.X/sobjects/<Object>/deleted/?start=&end=   sObject Get Deleted
@@ -18,14 +18,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from emulators.salesforce import errors, soql
+from emulators.salesforce import errors, query, soql
 from emulators.salesforce.deleted import get_deleted
 from emulators.salesforce.errors import ApiError
 from emulators.salesforce.faults import Fault, error_for
 from emulators.salesforce.responses import HttpResponse, json_response
 from emulators.salesforce.state import SalesforceState
 from emulators.salesforce.store import Org, Table
-from emulators.salesforce.values import to_wire
 
 _VERSION = re.compile(r"^v(\d{2})\.0$")
 _BATCH = re.compile(r"batchSize\s*=\s*(\d+)", re.IGNORECASE)
@@ -128,10 +127,10 @@ def _query(request: RestRequest, org: Org, version: str) -> dict[str, Any]:
     table = org.table(parsed.object)
     if table is None:
         raise errors.invalid_type(parsed.object)
-    bound = soql.bind(parsed, table.obj)
+    bound = query.bind(parsed, table.obj, org.object_def)
     with org.lock:
-        rows = soql.run(bound, list(table.records.values()))
-        wire = [_wire(table.obj.name, bound.fields, row, version) for row in rows]
+        rows = query.run(bound, list(table.records.values()))
+        wire = [query.project(table.obj, bound.fields, row, version, org.find) for row in rows]
     locator = request.state.open_cursor(org, table.obj.name, wire)
     return _batch(request, locator, wire, 0, version)
 
@@ -159,8 +158,3 @@ def _batch(
     else:
         body["nextRecordsUrl"] = f"/services/data/v{version}/query/{locator}-{end}"
     return body
-
-
-def _wire(object_name: str, fields: list[str], row: dict[str, Any], version: str) -> dict[str, Any]:
-    url = f"/services/data/v{version}/sobjects/{object_name}/{row['Id']}"
-    return {"attributes": {"type": object_name, "url": url}, **{f: to_wire(row.get(f)) for f in fields}}

@@ -20,6 +20,10 @@ class FieldDef:
     type: str
     label: str = ""
     custom: bool = False
+    # A reference field: the objects it may point to, and the relationship name that traverses it
+    # (SOQL "Understanding Relationship Names": Account for AccountId, Foo__r for Foo__c).
+    reference_to: tuple[str, ...] = ()
+    relationship: str | None = None
 
     def describe(self) -> dict[str, Any]:
         long_text = self.type == "textarea"
@@ -34,6 +38,10 @@ class FieldDef:
             "filterable": not long_text,
             "sortable": not long_text,
             "updateable": self.name not in SYSTEM_FIELD_NAMES,
+            "referenceTo": list(self.reference_to),
+            "relationshipName": self.relationship,
+            "polymorphicForeignKey": len(self.reference_to) > 1,
+            "namePointing": len(self.reference_to) > 1,
         }
 
 
@@ -69,9 +77,15 @@ _SYSTEM = [
     FieldDef("Id", "id", "Record ID"),
     FieldDef("IsDeleted", "boolean", "Deleted"),
     FieldDef("CreatedDate", "datetime", "Created Date"),
-    FieldDef("CreatedById", "reference", "Created By ID"),
+    FieldDef("CreatedById", "reference", "Created By ID", reference_to=("User",), relationship="CreatedBy"),
     FieldDef("LastModifiedDate", "datetime", "Last Modified Date"),
-    FieldDef("LastModifiedById", "reference", "Last Modified By ID"),
+    FieldDef(
+        "LastModifiedById",
+        "reference",
+        "Last Modified By ID",
+        reference_to=("User",),
+        relationship="LastModifiedBy",
+    ),
     FieldDef("SystemModstamp", "datetime", "System Modstamp"),
 ]
 SYSTEM_FIELD_NAMES = frozenset(f.name for f in _SYSTEM)
@@ -134,6 +148,7 @@ _STANDARD: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
             ("Website", "url", "Website"),
             ("Description", "textarea", "Account Description"),
             ("OwnerId", "reference", "Owner ID"),
+            ("ParentId", "reference", "Parent Account ID"),
         ],
     ),
     "Contact": (
@@ -146,8 +161,40 @@ _STANDARD: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
             ("Email", "email", "Email"),
             ("Phone", "phone", "Business Phone"),
             ("AccountId", "reference", "Account ID"),
+            ("OwnerId", "reference", "Owner ID"),
         ],
     ),
+    "User": (
+        "User",
+        "005",
+        [
+            ("Username", "string", "Username"),
+            ("FirstName", "string", "First Name"),
+            ("LastName", "string", "Last Name"),
+            ("Name", "string", "Full Name"),
+            ("Email", "email", "Email"),
+            ("Title", "string", "Title"),
+            ("IsActive", "boolean", "Active"),
+        ],
+    ),
+    "Group": (
+        "Group",
+        "00G",
+        [("Name", "string", "Name"), ("Type", "picklist", "Type"), ("Email", "email", "Email")],
+    ),
+}
+
+# (object, reference field) -> (relationship name, objects it may point to) (Object Reference).
+_REFERENCES: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
+    ("Case", "AccountId"): ("Account", ("Account",)),
+    ("Case", "ContactId"): ("Contact", ("Contact",)),
+    ("Case", "OwnerId"): ("Owner", ("Group", "User")),
+    ("EmailMessage", "ParentId"): ("Parent", ("Case",)),
+    ("EmailMessage", "RelatedToId"): ("RelatedTo", ("Account", "Case", "Contact")),
+    ("Account", "OwnerId"): ("Owner", ("User",)),
+    ("Account", "ParentId"): ("Parent", ("Account",)),
+    ("Contact", "AccountId"): ("Account", ("Account",)),
+    ("Contact", "OwnerId"): ("Owner", ("User",)),
 }
 
 
@@ -157,8 +204,13 @@ STANDARD_OBJECTS = tuple(_STANDARD)
 def standard_object(name: str) -> ObjectDef | None:
     for api_name, (label, prefix, fields) in _STANDARD.items():
         if api_name.lower() == name.lower():
-            return _build(api_name, label, prefix, False, [FieldDef(n, t, lb) for n, t, lb in fields])
+            return _build(api_name, label, prefix, False, [_standard_field(api_name, *f) for f in fields])
     return None
+
+
+def _standard_field(object_name: str, name: str, type_: str, label: str) -> FieldDef:
+    relationship, targets = _REFERENCES.get((object_name, name), (None, ()))
+    return FieldDef(name, type_, label, reference_to=targets, relationship=relationship)
 
 
 def custom_object(name: str, label: str, key_prefix: str, fields: list[FieldDef]) -> ObjectDef:
@@ -167,6 +219,8 @@ def custom_object(name: str, label: str, key_prefix: str, fields: list[FieldDef]
     for f in fields:
         if not f.name.endswith("__c") and f.name != "Name":
             raise ValueError(f"{name}.{f.name}: API names of custom fields end in __c")
+        if (f.type == "reference") != bool(f.reference_to):
+            raise ValueError(f"{name}.{f.name}: a reference field, and only one, names reference_to")
     named = [FieldDef("Name", "string", f"{label} Name"), *(f for f in fields if f.name != "Name")]
     return _build(name, label, key_prefix, True, named)
 

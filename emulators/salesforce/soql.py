@@ -5,21 +5,21 @@
     [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST][, ...]]
     [LIMIT n]
 
-op is one of = != <> < <= > >=; a literal is a dateTime (2024-03-01T09:30:00Z, unquoted), a
-'quoted string', a number, true, false or null. Anything else (OR, parentheses, functions,
-relationship paths, subqueries, OFFSET) answers MALFORMED_QUERY, as a syntax error would.
+A selected field may be a parent's field through one relationship (`Account.Name`, child-to-parent
+dot notation). op is one of = != <> < <= > >= or IN (a parenthesised list of literals); a literal
+is a dateTime (2024-03-01T09:30:00Z, unquoted), a 'quoted string', a number, true, false or null.
+Anything else (OR, functions, deeper relationship paths, paths outside SELECT, subqueries,
+OFFSET) answers MALFORMED_QUERY, as a syntax error would. Binding to the schema and running the
+query: query.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from emulators.salesforce.errors import ApiError
-from emulators.salesforce.schema import DATETIME_TYPES, NUMERIC_TYPES, FieldDef, ObjectDef
 from emulators.salesforce.values import parse_datetime
 
 _TOKEN = re.compile(
@@ -28,24 +28,17 @@ _TOKEN = re.compile(
     r"|(?P<string>'(?:[^'\\]|\\.)*')"
     r"|(?P<op><=|>=|!=|<>|=|<|>)"
     r"|(?P<comma>,)"
+    r"|(?P<paren>[()])"
     r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)"
     r"|(?P<other>\S))"
 )
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a is not None and b is not None and a < b,
-    "<=": lambda a, b: a is not None and b is not None and a <= b,
-    ">": lambda a, b: a is not None and b is not None and a > b,
-    ">=": lambda a, b: a is not None and b is not None and a >= b,
-}
 
 
 @dataclass(frozen=True)
 class Condition:
     field: str
     op: str
-    value: Any  # datetime, str, float, bool or None
+    value: Any  # datetime, str, float, bool or None; a tuple of them for IN
 
 
 @dataclass(frozen=True)
@@ -97,26 +90,29 @@ class _Tokens:
             return True
         return False
 
-    def name(self) -> str:
+    def name(self, path: bool = False) -> str:
+        """A field or object name; with `path`, also Relationship.Field (one level)."""
         kind, value = self.next()
         if kind != "word" or value.upper() in _RESERVED:
             raise malformed(f"unexpected token: '{value}'")
-        if "." in value:
+        if value.count(".") > (1 if path else 0):
             raise malformed(f"relationship paths are not supported here: '{value}'")
         return value
 
 
-_RESERVED = {"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "ORDER", "BY", "LIMIT", "OFFSET", "ASC", "DESC"}
+_RESERVED = {
+    *("SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "ORDER", "BY", "LIMIT", "OFFSET", "ASC", "DESC"),
+}
 
 
 def parse(text: str) -> Query:
     tokens = _Tokens(text)
     if not tokens.keyword("SELECT"):
         raise malformed("unexpected token: query must begin with SELECT")
-    fields = [tokens.name()]
+    fields = [tokens.name(path=True)]
     while tokens.peek() == ("comma", ","):
         tokens.next()
-        fields.append(tokens.name())
+        fields.append(tokens.name(path=True))
     if not tokens.keyword("FROM"):
         raise malformed(f"unexpected token: '{(tokens.peek() or ('', 'end'))[1]}'")
     obj = tokens.name()
@@ -138,22 +134,37 @@ def _where(tokens: _Tokens) -> list[Condition]:
 
 def _condition(tokens: _Tokens) -> Condition:
     name = tokens.name()
+    if tokens.keyword("IN"):
+        return Condition(name, "IN", _list(tokens))
     kind, op = tokens.next()
     if kind != "op":
         raise malformed(f"unexpected token: '{op}'")
+    return Condition(name, "!=" if op == "<>" else op, _literal(tokens))
+
+
+def _list(tokens: _Tokens) -> tuple[Any, ...]:
+    if tokens.next() != ("paren", "("):
+        raise malformed("unexpected token: IN needs a parenthesised list")
+    values = [_literal(tokens)]
+    while tokens.peek() == ("comma", ","):
+        tokens.next()
+        values.append(_literal(tokens))
+    if tokens.next() != ("paren", ")"):
+        raise malformed("unexpected token: the IN list is not closed")
+    return tuple(values)
+
+
+def _literal(tokens: _Tokens) -> Any:
     kind, raw = tokens.next()
-    value: Any
     if kind == "datetime":
-        value = parse_datetime(raw)
-    elif kind == "number":
-        value = float(raw)
-    elif kind == "string":
-        value = re.sub(r"\\(.)", r"\1", raw[1:-1])
-    elif kind == "word" and raw.lower() in {"true", "false", "null"}:
-        value = {"true": True, "false": False, "null": None}[raw.lower()]
-    else:
-        raise malformed(f"unexpected token: '{raw}'")
-    return Condition(name, "!=" if op == "<>" else op, value)
+        return parse_datetime(raw)
+    if kind == "number":
+        return float(raw)
+    if kind == "string":
+        return re.sub(r"\\(.)", r"\1", raw[1:-1])
+    if kind == "word" and raw.lower() in {"true", "false", "null"}:
+        return {"true": True, "false": False, "null": None}[raw.lower()]
+    raise malformed(f"unexpected token: '{raw}'")
 
 
 def _order(tokens: _Tokens) -> list[Order]:
@@ -180,69 +191,3 @@ def _limit(tokens: _Tokens) -> int:
     if kind != "number" or not raw.isdigit():
         raise malformed(f"unexpected token: '{raw}'")
     return int(raw)
-
-
-def bind(query: Query, obj: ObjectDef) -> Query:
-    """Field names made canonical; unknown fields and mistyped literals answer INVALID_FIELD."""
-    fields = [_field(obj, name).name for name in query.fields]
-    where = [_typed_condition(obj, c) for c in query.where]
-    order = []
-    for item in query.order:
-        found = _field(obj, item.field)
-        if found.type == "textarea":
-            raise ApiError(400, "INVALID_FIELD", f"field '{found.name}' can not be sorted in a query call")
-        order.append(replace(item, field=found.name))
-    return Query(fields, obj.name, where, order, query.limit)
-
-
-def _field(obj: ObjectDef, name: str) -> FieldDef:
-    found = obj.field(name)
-    if found is None:
-        raise ApiError(
-            400,
-            "INVALID_FIELD",
-            f"No such column '{name}' on entity '{obj.name}'. If you are attempting to use a custom field, "
-            "be sure to append the '__c' after the custom field name. Please reference your WSDL or the "
-            "describe call for the appropriate names.",
-        )
-    return found
-
-
-def _typed_condition(obj: ObjectDef, condition: Condition) -> Condition:
-    found = _field(obj, condition.field)
-    if found.type == "textarea":
-        raise ApiError(400, "INVALID_FIELD", f"field '{found.name}' can not be filtered in a query call")
-    value = condition.value
-    expected = (
-        datetime
-        if found.type in DATETIME_TYPES
-        else float
-        if found.type in NUMERIC_TYPES
-        else bool
-        if found.type == "boolean"
-        else str
-    )
-    if value is not None and not isinstance(value, expected):
-        kind = {datetime: "dateTime", float: "number", bool: "boolean", str: "string"}[expected]
-        raise ApiError(
-            400,
-            "INVALID_FIELD",
-            f"value of filter criterion for field '{found.name}' must be of type {kind}"
-            + (" and should not be enclosed in quotes" if expected is not str else ""),
-        )
-    return replace(condition, field=found.name)
-
-
-def run(query: Query, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A bound query over records: filter, stable multi-key sort, limit (whole records, unprojected)."""
-    selected = [r for r in records if all(_OPS[c.op](r.get(c.field), c.value) for c in query.where)]
-    for item in reversed(query.order):
-        present = [r for r in selected if r.get(item.field) is not None]
-        absent = [r for r in selected if r.get(item.field) is None]
-        present.sort(key=_value_of(item.field), reverse=item.descending)
-        selected = present + absent if item.nulls_last else absent + present
-    return selected if query.limit is None else selected[: query.limit]
-
-
-def _value_of(name: str) -> Callable[[dict[str, Any]], Any]:
-    return lambda record: record[name]

@@ -51,7 +51,18 @@ class Org:
         for number, (name, spec) in enumerate(config.objects.items()):
             obj = standard_object(name)
             if obj is None:
-                fields = [FieldDef(f.name, f.type, f.label or f.name, custom=True) for f in spec.fields]
+                fields = [
+                    FieldDef(
+                        f.name,
+                        f.type,
+                        f.label or f.name,
+                        custom=True,
+                        reference_to=tuple(f.reference_to),
+                        # A custom relationship is the field's name with __r for __c.
+                        relationship=f.name.removesuffix("__c") + "__r" if f.reference_to else None,
+                    )
+                    for f in spec.fields
+                ]
                 prefix = spec.key_prefix or f"a{number:02d}"
                 obj = custom_object(name, spec.label or name.removesuffix("__c"), prefix, fields)
             self.tables.setdefault(obj.name.lower(), Table(obj))
@@ -79,12 +90,27 @@ class Org:
             table.records[record_id] = record
             return str(record_id)
 
+    def new_id(self, object_name: str) -> str:
+        return self._ids.new(self._require(object_name).obj.key_prefix)
+
     def delete(self, object_name: str, record_id: str, at: datetime | None = None) -> None:
         table = self._require(object_name)
         with self.lock:
             if table.records.pop(record_id, None) is None:
                 raise KeyError(f"no {table.obj.name} {record_id}")
             table.deleted.append((record_id, at or self._clock()))
+
+    def object_def(self, name: str) -> ObjectDef | None:
+        table = self.table(name)
+        return table.obj if table else None
+
+    def find(self, record_id: str) -> tuple[ObjectDef, dict[str, Any]] | None:
+        """A record by id, of whichever object its key prefix names (a parent, for relationships)."""
+        with self.lock:
+            for table in self.tables.values():
+                if table.obj.key_prefix == record_id[:3] and record_id in table.records:
+                    return table.obj, table.records[record_id]
+        return None
 
     def records(self, object_name: str) -> list[dict[str, Any]]:
         table = self._require(object_name)

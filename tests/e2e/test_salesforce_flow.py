@@ -19,7 +19,7 @@ from commsync.models.access import Permission
 from commsync.models.common import utc_now
 from emulators.salesforce import SalesforceEmulator, sign_in
 from tests.e2e.conftest import AwsStack
-from tests.integration.test_salesforce_support import (
+from tests.integration.salesforce.support import (
     CONSUMER_KEY,
     CONSUMER_SECRET,
     PASSWORD,

@@ -104,7 +104,12 @@ def test_a_cursor_is_a_snapshot_while_records_change(org: Org) -> None:
         ("SELECT Id FROM Case ORDER BY Description", (400, "INVALID_FIELD")),
         ("SELECT Id FROM Complaint__c", (400, "INVALID_TYPE")),
         ("SELECT Id FROM Case WHERE Status = 'New' OR Status = 'Closed'", (400, "MALFORMED_QUERY")),
-        ("SELECT Id, Account.Name FROM Case", (400, "MALFORMED_QUERY")),
+        ("SELECT Id, Account.Owner.Name FROM Case", (400, "MALFORMED_QUERY")),
+        ("SELECT Id FROM Case WHERE Account.Name = 'Contoso'", (400, "MALFORMED_QUERY")),
+        ("SELECT Id, Acount.Name FROM Case", (400, "INVALID_FIELD")),
+        ("SELECT Id, Account.Nmae FROM Case", (400, "INVALID_FIELD")),
+        ("SELECT Id, Owner.Industry FROM Case", (400, "INVALID_FIELD")),
+        ("SELECT Id FROM Case WHERE Subject IN ('a', 2)", (400, "INVALID_FIELD")),
         ("SELECT COUNT() FROM Case", (400, "MALFORMED_QUERY")),
         ("SELECT Id FROM Case LIMIT 10 OFFSET 5", (400, "MALFORMED_QUERY")),
         ("DELETE FROM Case", (400, "MALFORMED_QUERY")),
@@ -116,12 +121,51 @@ def test_queries_outside_the_subset_or_the_schema_fail_as_salesforce_fails(
     assert _error(org.query(soql)) == status_code
 
 
+def test_parent_fields_come_nested_under_the_relationship_or_null(org: Org) -> None:
+    # GIVEN a case of an account owned by a queue, and a case with neither
+    account = org.emu.put("Account", {"Name": "Contoso Ltd", "Industry": "Retail"}, at=T0)
+    queue = org.emu.put("Group", {"Name": "Billing Queue", "Type": "Queue"}, at=T0)
+    with_parent = org.emu.put("Case", {"Subject": "Refund", "AccountId": account, "OwnerId": queue}, at=T0)
+    orphan = org.emu.put("Case", {"Subject": "Login"}, at=T0 + timedelta(seconds=1))
+
+    # WHEN parent fields are selected (in any case) and cases are picked by Id IN (...)
+    soql = "SELECT Id, account.name, Account.Industry, Owner.Name FROM Case WHERE Id IN ('{}', '{}')"
+    records = org.query(soql.format(with_parent, orphan) + " ORDER BY SystemModstamp").json()["records"]
+
+    # THEN each parent is one nested record with canonical names; a polymorphic one is typed Name
+    assert records[0]["Account"] == {
+        "attributes": {"type": "Account", "url": f"/services/data/v60.0/sobjects/Account/{account}"},
+        "Name": "Contoso Ltd",
+        "Industry": "Retail",
+    }
+    assert records[0]["Owner"]["attributes"]["type"] == "Name"
+    assert records[0]["Owner"]["Name"] == "Billing Queue"
+    assert (records[1]["Account"], records[1]["Owner"]) == (None, None)
+
+
+def test_a_late_transaction_shows_its_records_at_commit_with_its_start_stamp(org: Org) -> None:
+    org.emu.clock = lambda: T0
+    transaction = org.emu.begin()
+    staged = transaction.put("Case", {"Subject": "Imported by a long job"})
+    org.emu.put("Case", {"Subject": "Saved meanwhile"}, at=T0 + timedelta(minutes=3))
+    soql = "SELECT Id, SystemModstamp FROM Case ORDER BY SystemModstamp"
+    before = org.query(soql).json()["records"]
+
+    transaction.commit()
+
+    after = org.query(soql).json()["records"]
+    assert staged not in {r["Id"] for r in before}
+    assert (after[0]["Id"], after[0]["SystemModstamp"]) == (staged, "2024-03-01T09:30:00.000+0000")
+
+
 def test_describe_lists_standard_fields_and_unknown_objects_are_not_found(org: Org) -> None:
     described = org.get("/sobjects/emailmessage/describe").json()
 
     names = {f["name"] for f in described["fields"]}
     assert described["name"] == "EmailMessage" and described["keyPrefix"] == "02s"
     assert {"FromAddress", "ToAddress", "MessageIdentifier", "ParentId", "SystemModstamp"} <= names
+    parent = next(f for f in described["fields"] if f["name"] == "ParentId")
+    assert (parent["relationshipName"], parent["referenceTo"]) == ("Parent", ["Case"])
     assert _error(org.get("/sobjects/Complaint__c/describe")) == (404, "NOT_FOUND")
 
 

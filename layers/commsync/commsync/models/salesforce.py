@@ -6,10 +6,13 @@ read by services/oauth_providers.py. The mapping of records to comments names fi
 
     subject_fields  = "Case.Subject, Feedback__c.Title__c"     # at most one per object
     body_fields     = "Case.Description, Feedback__c.Body__c"  # joined in this order
-    from_fields     = "Case.SuppliedEmail"                     # an email address: the sender
-    property_fields = "Case.Status, Case.Priority, EmailMessage.Status"  # -> user properties
+    from_fields     = "Case.SuppliedEmail, Case.Contact.Email" # an email address: the sender
+    property_fields = "Case.Status, Case.Account.Name, EmailMessage.Parent.CaseNumber"
 
-EmailMessage needs none of them: it maps to an email by its own fields.
+A field of a parent record is `Object.Relationship.Field` (SOQL child-to-parent dot notation, one
+level: the relationship is the reference field's describe `relationshipName`, e.g. `Account` for
+AccountId, `Parent` for EmailMessage.ParentId, custom ones end in `__r`). EmailMessage needs none
+of them: it maps to an email by its own fields.
 """
 
 from __future__ import annotations
@@ -21,18 +24,21 @@ from pydantic import Field, field_validator, model_validator
 from commsync.models.common import DomainModel
 
 API_NAME = r"[A-Za-z][A-Za-z0-9_]*"
-_FIELD_REF = re.compile(rf"^({API_NAME})\.({API_NAME})$")
+_FIELD_REF = re.compile(rf"^({API_NAME})\.((?:{API_NAME}\.)?{API_NAME})$")
 
 
 def parse_field_list(text: str) -> list[tuple[str, str]]:
-    """`"Case.Subject, Feedback__c.Body__c"` -> [("Case", "Subject"), ("Feedback__c", "Body__c")]."""
+    """`"Case.Subject, Case.Account.Name"` -> [("Case", "Subject"), ("Case", "Account.Name")]."""
     out = []
     for item in (part.strip() for part in text.split(",")):
         if not item:
             continue
         match = _FIELD_REF.match(item)
         if not match:
-            raise ValueError(f"{item!r} is not Object.Field (API names, e.g. Case.Subject)")
+            raise ValueError(
+                f"{item!r} is not Object.Field or Object.Relationship.Field (API names, e.g. Case.Subject "
+                "or Case.Account.Name, at most one relationship level)"
+            )
         out.append((match.group(1), match.group(2)))
     return out
 
@@ -48,6 +54,9 @@ class SalesforceOptions(DomainModel):
     allow_insecure_loopback: bool = False
     api_version: str = Field(default="60.0", pattern=r"^\d{2}\.0$")
     request_timeout_seconds: int = Field(default=60, ge=5, le=600)
+    # SystemModstamp is stamped when a transaction starts but visible when it commits: each query
+    # re-reads this much before the checkpoint to catch late commits (sources/salesforce/window.py).
+    overlap_seconds: int = Field(default=300, ge=0, le=86_400)
     subject_fields: str = ""
     body_fields: str = ""
     from_fields: str = ""

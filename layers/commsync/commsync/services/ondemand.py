@@ -165,8 +165,13 @@ def _from_stored_raw(run: PollRun, comment_id: str) -> CleanedComment | None:
     )
     if raw is None or entry is None:
         return None
-    cleaned = clean(raw, _origin(run, entry.folder), engine.clock())
     previous = _stored_comment(engine, bucket, comment_id)
+    # MIME cannot carry a source's own user properties (a Salesforce record's id, URL, fields):
+    # the stored comment's are kept; the ones cleaning computes are recomputed and win the merge.
+    origin = dataclasses.replace(
+        _origin(run, entry.folder), properties=dict(previous.user_properties) if previous else {}
+    )
+    cleaned = clean(raw, origin, engine.clock())
     if previous is not None:
         have = {a.content_hash for a in cleaned.comment.attachments}
         kept = [a for a in previous.attachments if a.content_hash not in have]

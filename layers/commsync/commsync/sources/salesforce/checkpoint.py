@@ -1,20 +1,29 @@
 """The checkpoint token of one object (design section 4): where the record sync and the delete
 log stand.
 
-`ts`/`id`: the (SystemModstamp, Id) of the last record handed to the poller; the next query asks
-for SystemModstamp >= ts in (SystemModstamp, Id) order and skips every record at or before
-(ts, id), so records sharing a timestamp across a page or poll boundary are neither skipped nor
-repeated. `closed`: every record at `ts` has been seen (after a run of more equal timestamps than
-one query's LIMIT), so the next query may ask for SystemModstamp > ts. `deleted`: where the next
-getDeleted window starts.
+`ts`/`id`: the (SystemModstamp, Id) of the last record handed to the poller in that order; a
+record after it is new. `closed`: every record at `ts` has been seen (after a run of more equal
+timestamps than one query's LIMIT), so records at `ts` are no longer "after" the mark.
+
+`floor`/`seen`: the overlap window (window.py). SystemModstamp is stamped when a transaction
+starts and becomes visible when it commits, so a record can appear later with a stamp before the
+mark. Each query re-reads from `floor` (at most `overlap_seconds` before `ts`); `seen` holds the
+(Id, SystemModstamp) of every record handed out with a stamp the floor covers, so a record in the
+window that is not in `seen` is a late commit and one that is, a repeat. `floor` None: nothing was
+handed out before this token (a first sync), so every stamp counts as covered.
+
+`deleted`: where the next getDeleted window starts.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def parse_datetime(text: str) -> datetime:
@@ -30,32 +39,45 @@ def soql_datetime(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@dataclass(frozen=True, order=True)
+class Floor:
+    """The lowest SystemModstamp the window covers: `at` itself unless `open` (then only later ones).
+    Ordered so that a higher floor compares greater (open above closed at the same instant)."""
+
+    at: datetime
+    open: bool = False
+
+    def covers(self, stamp: datetime) -> bool:
+        return stamp > self.at if self.open else stamp >= self.at
+
+
 @dataclass(frozen=True)
 class Mark:
     ts: datetime | None = None
     id: str = ""
     closed: bool = False
     deleted: datetime | None = None
+    floor: Floor | None = None
+    seen: Mapping[str, datetime] = field(default_factory=dict)  # Id -> SystemModstamp handed out
 
-    @property
-    def key(self) -> tuple[datetime, str] | None:
-        return None if self.ts is None else (self.ts, self.id)
-
-    def admits(self, ts: datetime, record_id: str) -> bool:
-        """Whether a record comes after this mark (and so has not been handed out yet)."""
+    def lower_bound(self) -> tuple[datetime, bool] | None:
+        """(stamp, strict) where the next query starts: the floor, or the mark when the floor is at it."""
         if self.ts is None:
-            return True
-        if self.closed:
-            return ts > self.ts
-        return (ts, record_id) > (self.ts, self.id)
-
-    def after(self, ts: datetime, record_id: str) -> Mark:
-        return replace(self, ts=ts, id=record_id, closed=False)
+            return None
+        if self.floor is not None and self.floor.at < self.ts:
+            return self.floor.at, self.floor.open
+        # Records at ts after the mark's Id are still due unless the mark is closed; records at ts
+        # before it need re-reading only when the window covers ts (a late commit at that stamp).
+        return self.ts, self.closed and (self.floor is None or self.floor.open)
 
     def encode(self) -> str:
-        data: dict[str, Any] = {"v": 1}
+        data: dict[str, Any] = {"v": 2}
         if self.ts is not None:
             data |= {"ts": self.ts.isoformat(), "id": self.id}
+            if self.floor is not None:
+                data |= {"floor": self.floor.at.isoformat(), "open": self.floor.open}
+            if self.seen:
+                data["seen"] = _offsets(self.ts, self.seen)
         if self.closed:
             data["closed"] = True
         if self.deleted is not None:
@@ -64,15 +86,36 @@ class Mark:
 
     @classmethod
     def decode(cls, token: str | None, start: datetime | None) -> Mark:
-        """The stored token, or for a first sync the mailbox's start time (nothing older is wanted)."""
+        """The stored token, or for a first sync the mailbox's start time (nothing older is wanted,
+        so the window never reaches below it)."""
         if not token:
-            return cls(ts=start, closed=False) if start else cls()
+            return cls(ts=start, floor=Floor(start)) if start else cls()
         data = json.loads(token)
-        ts = data.get("ts")
-        deleted = data.get("del")
-        return cls(
-            ts=parse_datetime(ts) if ts else None,
-            id=str(data.get("id", "")),
-            closed=bool(data.get("closed")),
-            deleted=parse_datetime(deleted) if deleted else None,
-        )
+        ts = parse_datetime(data["ts"]) if data.get("ts") else None
+        deleted = parse_datetime(data["del"]) if data.get("del") else None
+        floor: Floor | None = None
+        if data.get("floor"):
+            floor = Floor(parse_datetime(data["floor"]), bool(data.get("open")))
+        elif ts is not None:
+            # A token from before the window (v1) knows nothing of what it handed out: start the
+            # window at the mark, so nothing at or before it is taken for a late commit.
+            floor = Floor(ts, open=True)
+        seen = _stamps(ts, data.get("seen", {})) if ts is not None else {}
+        return cls(ts, str(data.get("id", "")), bool(data.get("closed")), deleted, floor, seen)
+
+
+def _offsets(ts: datetime, seen: Mapping[str, datetime]) -> dict[str, list[str]]:
+    """Ids grouped by how many microseconds before `ts` they were stamped: a bulk update stamps
+    hundreds alike, so each stamp is written once and the token stays small."""
+    grouped: dict[str, list[str]] = {}
+    for record_id, stamp in seen.items():
+        grouped.setdefault(str(round((ts - stamp) / _MICROSECOND)), []).append(record_id)
+    return grouped
+
+
+def _stamps(ts: datetime, grouped: Mapping[str, list[str]]) -> dict[str, datetime]:
+    return {
+        str(record_id): ts - int(offset) * _MICROSECOND
+        for offset, ids in grouped.items()
+        for record_id in ids
+    }

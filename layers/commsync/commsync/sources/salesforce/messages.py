@@ -6,7 +6,8 @@ MessageIdentifier -> Message-ID, TextBody and HtmlBody -> text/plain and text/ht
 -> X-Salesforce-Parent-Id and a user property; In-Reply-To and References come from the stored
 `Headers` of an incoming email, so replies thread with the same email synced from a mailbox;
 without them an email threads under its case (References: the case's stand-in Message-ID).
-Other objects: the configured subject, body and sender fields; Date is CreatedDate.
+Other objects: the configured subject, body and sender fields; Date is CreatedDate. Configured
+property fields become `string:<API name>` (numbers `number:`), a parent's `string:Account.Name`.
 Without a MessageIdentifier the Message-ID is derived from the record id, so a re-sync makes no
 second comment (design section 5).
 """
@@ -22,7 +23,9 @@ from typing import Any
 
 from commsync.sources.salesforce import mime
 from commsync.sources.salesforce.checkpoint import parse_datetime
-from commsync.sources.salesforce.schema import NUMBER_TYPES, FieldInfo, SyncPlan
+from commsync.sources.salesforce.plan import SyncPlan
+from commsync.sources.salesforce.relations import field_value
+from commsync.sources.salesforce.schema import NUMBER_TYPES, FieldInfo
 
 OBJECT = "string:Salesforce Object"
 RECORD_ID = "string:Salesforce Id"
@@ -55,7 +58,7 @@ def map_record(plan: SyncPlan, record: dict[str, Any], instance_url: str) -> Map
         if record.get("Incoming") is not None:
             properties[DIRECTION] = "incoming" if record["Incoming"] else "outgoing"
     for info in plan.properties:
-        value = _property_value(info, record.get(info.name))
+        value = _property_value(info, field_value(record, info.name))
         if value is not None:
             properties[f"{'number' if isinstance(value, int | float) else 'string'}:{info.name}"] = value
     return Mapped(raw, properties, _when(record))
@@ -138,7 +141,7 @@ def _thread_headers(headers: str) -> list[tuple[str, str]]:
 
 
 def _text(record: dict[str, Any], name: str) -> str:
-    value = record.get(name)
+    value = field_value(record, name)
     return "" if value is None else str(value)
 
 

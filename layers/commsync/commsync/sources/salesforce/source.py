@@ -2,15 +2,17 @@
 object), its only "folder" is the object itself, and the checkpoint is (SystemModstamp, Id) plus
 where the delete log was last read.
 
-Each poll: renew the session from the stored refresh token, describe the object and check the
-configured fields, query what changed since the mark page by page, then read the deletions.
+Each poll: renew the session from the stored refresh token, describe the object (and the parents
+of relationship fields) and check the configured fields, query what changed since the overlap
+window's floor page by page, then read the deletions. A resync (`refetch`) reads the named records
+again and maps them exactly as the incremental sync does, user properties included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from commsync.errors import IntegrationError
@@ -21,10 +23,13 @@ from commsync.ports import Change, ChangePage, FolderListing, FolderRef, SecretS
 from commsync.sources.salesforce.checkpoint import Mark
 from commsync.sources.salesforce.client import RestClient
 from commsync.sources.salesforce.deleted import deleted_since
-from commsync.sources.salesforce.errors import translated
+from commsync.sources.salesforce.errors import SalesforceApiError, translated
 from commsync.sources.salesforce.messages import map_record
+from commsync.sources.salesforce.plan import SyncPlan, plan_for
 from commsync.sources.salesforce.records import QUERY_LIMIT, changed_records
-from commsync.sources.salesforce.schema import ObjectSchema, SyncPlan, plan_for
+from commsync.sources.salesforce.refetch import records_by_message_id
+from commsync.sources.salesforce.schema import ObjectSchema
+from commsync.sources.salesforce.window import MAX_SEEN, Tracker
 
 
 class SalesforceSource:
@@ -40,7 +45,9 @@ class SalesforceSource:
         self._mailbox = mailbox
         self._clock = clock
         self._plan: SyncPlan | None = None
+        self._parents: dict[str, ObjectSchema] = {}  # one describe per parent object per poll
         self.query_limit = QUERY_LIMIT
+        self.max_seen = MAX_SEEN
 
     @classmethod
     def open(
@@ -73,8 +80,9 @@ class SalesforceSource:
     def changes(self, folder: FolderRef, token: str | None, page_size: int) -> Iterator[ChangePage]:
         plan = self._sync_plan()
         mark = Mark.decode(token, self._mailbox.start_time)
+        tracker = Tracker(mark, timedelta(seconds=self._options.overlap_seconds), self.max_seen)
         with translated(plan.schema.name):
-            for records, after in changed_records(self._client, plan, mark, page_size, self.query_limit):
+            for records, after in changed_records(self._client, plan, tracker, page_size, self.query_limit):
                 if not records and after == mark:
                     continue  # a batch of records handed out before: nothing to store
                 mark = after
@@ -86,6 +94,15 @@ class SalesforceSource:
                 deletes, since = deleted_since(self._client, plan.schema.name, mark.deleted, self._clock())
             yield ChangePage(changes=deletes, token=replace(mark, deleted=since).encode(), last=True)
 
+    def refetch(self, message_ids: list[str]) -> list[tuple[FolderRef, Change]]:
+        """Resync (services/ondemand.py): the records behind these Message-IDs, read again and
+        mapped as `changes` maps them, so the rebuilt comments keep their user properties."""
+        plan = self._sync_plan()
+        folder = FolderRef(id=self._mailbox.address, path=plan.schema.name)
+        with translated(plan.schema.name):
+            records = records_by_message_id(self._client, plan, message_ids)
+        return [(folder, self._change(plan, record)) for record in records]
+
     def close(self) -> None:
         self._client.close()
 
@@ -93,9 +110,29 @@ class SalesforceSource:
         if self._plan is None:
             name = self._mailbox.address
             with translated(name):
-                body = self._client.get(f"{self._client.data_path}/sobjects/{name}/describe")
-            self._plan = plan_for(ObjectSchema.from_describe(body), self._options)
+                schema = self._describe(name)
+                self._plan = plan_for(schema, self._options, self._describe_parent)
         return self._plan
+
+    def _describe(self, name: str) -> ObjectSchema:
+        return ObjectSchema.from_describe(
+            self._client.get(f"{self._client.data_path}/sobjects/{name}/describe")
+        )
+
+    def _describe_parent(self, name: str) -> ObjectSchema:
+        if name in self._parents:
+            return self._parents[name]
+        try:
+            self._parents[name] = self._describe(name)
+            return self._parents[name]
+        except SalesforceApiError as exc:
+            if exc.code not in {"NOT_FOUND", "INVALID_TYPE"}:
+                raise
+            # Not the synced object's fault: a configured relationship field leads to it.
+            raise IntegrationError(
+                f"a configured relationship field points to {name}, which this user cannot describe "
+                f"({exc.code}): grant read access to {name} or remove the field"
+            ) from None
 
     def _change(self, plan: SyncPlan, record: dict[str, Any]) -> Change:
         mapped = map_record(plan, record, self._client.instance_url)

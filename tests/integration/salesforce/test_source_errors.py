@@ -3,7 +3,6 @@ renewal, revoked grants, field and object validation, limits, retries, expired q
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from commsync.adapters.local.file_secrets import FileSecrets
 from commsync.errors import IntegrationError, MailboxError, TransientError
 from emulators.salesforce import Fault, SalesforceConfig, SalesforceEmulator
-from tests.integration.test_salesforce_support import (
+from tests.integration.salesforce.support import (
     T0,
     connected_secrets,
     open_source,
@@ -22,19 +21,6 @@ from tests.integration.test_salesforce_support import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def emu() -> Iterator[SalesforceEmulator]:
-    emulator = SalesforceEmulator()
-    prepare(emulator)
-    with emulator.serving():
-        yield emulator
-
-
-@pytest.fixture
-def secrets(emu: SalesforceEmulator, tmp_path: Path) -> FileSecrets:
-    return connected_secrets(emu, tmp_path)
 
 
 def test_an_expired_session_mid_sync_is_renewed_once_transparently(

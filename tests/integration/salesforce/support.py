@@ -1,8 +1,5 @@
 """Shared set-up for the Salesforce tests: a realistic org on the emulator, a connected app, and
-sources opened the way the poller opens them.
-
-(Named test_salesforce_* to stay within the files of this package; it holds no tests itself.)
-"""
+sources opened the way the poller opens them (fixtures: conftest.py)."""
 
 from __future__ import annotations
 

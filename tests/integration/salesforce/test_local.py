@@ -4,118 +4,32 @@ incrementally; a revoked refresh token disables the integration after the failur
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 
-from commsync.api.local import LocalApi, open_local_api
-from commsync.local_config import ApiConfig, LocalConfig
 from commsync.local_mode import run_once
-from commsync.models.access import Permission
 from commsync.observability import logger as commsync_logger
 from commsync.services.poll import PollStatus
-from emulators.salesforce import Fault, SalesforceEmulator, sign_in
-from tests.integration.test_salesforce_support import (
-    CONSUMER_KEY,
+from emulators.salesforce import Fault
+from tests.integration.salesforce.support import (
     CONSUMER_SECRET,
-    PASSWORD,
     T0,
     USER,
     agent_reply,
-    prepare,
     seed_org,
 )
-from tests.support.api import tokens_for
+from tests.integration.salesforce.world import World, connect
 
 pytestmark = pytest.mark.integration
-
-
-@dataclass
-class World:
-    local: LocalApi
-    session: requests.Session
-    emu: SalesforceEmulator
-    store: Path
-
-    def __call__(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        return self.session.request(
-            method, self.local.url + path, timeout=30, allow_redirects=False, **kwargs
-        )
-
-    def comments(self) -> dict[str, dict[str, Any]]:
-        folder = self.store / "comments" / "acme-cases"
-        return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    plain, records = tokens_for({"ops": [Permission.MODIFY]})
-    config = LocalConfig(
-        store=tmp_path / "store",
-        secrets_file=tmp_path / "secrets.toml",
-        disable_after_failures=2,
-        disable_after_minutes=0,
-        api=ApiConfig(tokens=records),
-    )
-    local = open_local_api(config, port=0)
-    local.start(sync=False)
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {plain['ops']}"
-    emu = SalesforceEmulator()
-    prepare(emu, [f"{local.url}/external/salesforce/oauth2/callback"])
-    try:
-        with emu.serving():
-            yield World(local, session, emu, tmp_path / "store")
-    finally:
-        local.close()
-
-
-def _connect(world: World) -> None:
-    """What a user does: create the integration and its objects, then sign in at Salesforce."""
-    emu = world.emu
-    assert emu.url is not None
-    crm = {
-        "project": "acme",
-        "name": "crm",
-        "kind": "salesforce",
-        "endpoint": emu.url,
-        "bucket": "acme-cases",
-        "options": {
-            "client_id": CONSUMER_KEY,
-            "login_url": emu.url,
-            "allow_insecure_loopback": True,
-            "from_fields": "Case.SuppliedEmail",
-            "property_fields": "Case.Status, Case.Priority, Case.CaseNumber, EmailMessage.Status",
-        },
-        "secret_values": {"client_secret": CONSUMER_SECRET},
-    }
-    assert world("POST", "/integrations", json=crm).status_code == 201
-    for address in ("EmailMessage", "Case"):
-        added = world("POST", "/integrations/acme/crm/mailboxes", json={"address": address})
-        assert added.status_code == 201, added.text
-    location = world("GET", "/integrations/acme/crm/oauth2/authenticate").headers["Location"]
-    back = requests.get(
-        f"{world.local.url}/external/salesforce/oauth2/callback",
-        params=sign_in(location, USER, PASSWORD),
-        allow_redirects=False,
-        timeout=30,
-    )
-    assert parse_qs(urlsplit(back.headers["Location"]).query)["oauth"] == ["success"]
 
 
 def test_an_org_connected_through_the_api_syncs_completely_then_incrementally(world: World) -> None:
     # GIVEN an org with three cases and six emails, connected through the API alone
     ids = seed_org(world.emu)
-    _connect(world)
+    connect(world)
 
     # WHEN local mode syncs
     outcomes = run_once(world.local.runtime)
@@ -162,7 +76,7 @@ def test_an_org_connected_through_the_api_syncs_completely_then_incrementally(wo
 def test_a_revoked_refresh_token_disables_the_integration_after_the_threshold(world: World) -> None:
     # GIVEN a connected, synced org
     seed_org(world.emu)
-    _connect(world)
+    connect(world)
     run_once(world.local.runtime)
 
     # WHEN the user's app access is revoked in Salesforce and two polls fail
@@ -198,7 +112,7 @@ def test_no_token_code_or_consumer_secret_reaches_a_log_line_even_at_debug(world
     try:
         # WHEN the org is connected and synced, with a session that expires mid-sync
         seed_org(world.emu)
-        _connect(world)
+        connect(world)
         world.emu.faults.fail_next(Fault.SESSION_EXPIRED, after=1)
         outcomes = run_once(world.local.runtime)
     finally:
