@@ -105,6 +105,15 @@ class AwsStack:
             responses.append(response)
         return responses
 
+    def comment_keys(self, project: str) -> set[str]:
+        """The comment objects in the stack's bucket under comments/<project>/."""
+        pages = (
+            self.client("s3")
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=self.outputs["BlobBucketName"], Prefix=f"comments/{project}/")
+        )
+        return {item["Key"] for page in pages for item in page.get("Contents", [])}
+
     def function_environment(self, logical_id: str) -> dict[str, str]:
         """The function's environment variables as Lambda holds them, Ref/GetAtt resolved."""
         config = self.client("lambda").get_function_configuration(FunctionName=self.function_name(logical_id))

@@ -11,67 +11,49 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import pytest
 import requests
 
 from commsync.adapters.aws.dynamodb_state import DynamoState
-from commsync.api.tokens import AuthorizerDenied, issue_token
+from commsync.api.tokens import AuthorizerDenied
 from commsync.errors import DisableReason, FailureClass
 from commsync.models.access import Permission
 from commsync.models.common import utc_now
 from commsync.models.integration import Disabled
 from commsync.ports import CommentEntry
 from tests.e2e.conftest import AwsStack
-from tests.support.api import ApiResponse, api_event, to_response
-from tests.support.handlers import LambdaContext, load_handler
+from tests.support.api import ApiResponse
+from tests.support.gateway import Gateway, gateway
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Autumn-2024-sync!"  # test credential
-METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:k7x2m9q4tb/v1/GET/integrations"
 
 
 @dataclass
 class Deployed:
     stack: AwsStack
-    api: ModuleType
-    authorizer: ModuleType
+    gateway: Gateway
     state: DynamoState
     project: str
-    tokens: dict[str, str]
 
     def context(self, token: str) -> dict[str, Any]:
-        """What API Gateway does first: run the TOKEN authorizer, keep its principal and context."""
-        answer = self.authorizer.lambda_handler(
-            {"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": METHOD_ARN},
-            LambdaContext("authorizer"),
-        )
-        return {"principalId": answer["principalId"], **answer["context"]}
+        return self.gateway.context(token)
 
     def call(
         self, method: str, path: str, body: Any = None, as_: str = "modify", **query: str
     ) -> ApiResponse:
-        request = api_event(
-            method, path, body, query=query or None, authorizer=self.context(self.tokens[as_])
-        )
-        return to_response(self.api.lambda_handler(request, LambdaContext("api")))
+        return self.gateway(method, path, body, as_, **query)
 
 
 @pytest.fixture
 def deployed(aws_stack: AwsStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployed]:
-    api = load_handler("api", aws_stack.function_environment("ApiFunction"), monkeypatch)
-    authorizer = load_handler("authorizer", aws_stack.function_environment("AuthorizerFunction"), monkeypatch)
     state = DynamoState(aws_stack.outputs["StateTableName"])
     project = f"api{uuid.uuid4().hex[:8]}"
-    tokens = {}
-    for name, permission in (("view", Permission.VIEW), ("modify", Permission.MODIFY)):
-        token, record = issue_token(f"{project}-{name}", [permission], utc_now())
-        state.put_api_token(record)
-        tokens[name] = token
-    deployment = Deployed(aws_stack, api, authorizer, state, project, tokens)
+    api = gateway(aws_stack, monkeypatch, project, [Permission.VIEW, Permission.MODIFY])
+    deployment = Deployed(aws_stack, api, state, project)
     yield deployment
     # The table is shared by the session: leave no due mailbox behind for the flow tests' dispatcher.
     for integration in state.list_integrations():
@@ -229,4 +211,4 @@ def test_a_subscription_is_an_sns_subscription_filtered_on_the_integration(deplo
 def test_the_authorizer_refuses_unknown_tokens(deployed: Deployed) -> None:
     with pytest.raises(AuthorizerDenied, match=r"^Unauthorized$"):
         deployed.context("cs_not-a-token")
-    assert deployed.context(deployed.tokens["view"])["permissions"] == "view"
+    assert deployed.context(deployed.gateway.tokens["view"])["permissions"] == "view"

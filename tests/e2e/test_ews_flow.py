@@ -64,7 +64,7 @@ def test_an_exchange_mailbox_backfills_and_then_syncs_incrementally_through_the_
 
             # THEN every email is one comment in S3 and the mailbox reports success
             assert all(r["batchItemFailures"] == [] for r in responses)
-            assert len(_comment_keys(aws_stack, project)) == 120
+            assert len(aws_stack.comment_keys(project)) == 120
             found = engine.state.get_mailbox(ref)
             assert found is not None and found[1].last_error is None, found
             assert found[1].counts.created == 120
@@ -78,13 +78,7 @@ def test_an_exchange_mailbox_backfills_and_then_syncs_incrementally_through_the_
             aws_stack.drain_poll_queue(poller)
 
             # THEN only those two are fetched and stored
-            assert len(_comment_keys(aws_stack, project)) == 122
+            assert len(aws_stack.comment_keys(project)) == 122
             assert emulator.stats["op:GetItem"] == 2
         finally:
             CachingProtocol.clear_cache()
-
-
-def _comment_keys(stack: AwsStack, project: str) -> list[str]:
-    s3, bucket = stack.client("s3"), stack.outputs["BlobBucketName"]
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"comments/{project}/")
-    return [item["Key"] for page in pages for item in page.get("Contents", [])]

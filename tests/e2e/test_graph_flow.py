@@ -17,11 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from commsync.adapters.aws import build_aws_engine
-from commsync.adapters.aws.dynamodb_state import DynamoState
-from commsync.api.tokens import issue_token
 from commsync.engine import Engine
 from commsync.models import MailboxRef
-from commsync.models.access import Permission
 from commsync.models.common import utc_now
 from commsync.settings import AwsSettings
 from emulators.graph import GraphEmulator
@@ -39,41 +36,19 @@ from tests.integration.test_graph_support import (
     message,
     write_corpus,
 )
-from tests.support.api import ApiResponse, api_event, to_response
+from tests.support.gateway import Gateway, gateway
 from tests.support.handlers import LambdaContext, event, load_handler
 from tests.support.mail import write_eml
 
 pytestmark = pytest.mark.e2e
 
-METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:k7x2m9q4tb/v1/GET/integrations"
 ANN_PASSWORD = "Correct-Horse-9"  # test credential
-
-
-@dataclass
-class Api:
-    """The API function as API Gateway calls it: the TOKEN authorizer first, except on public routes."""
-
-    api: ModuleType
-    authorizer: ModuleType
-    token: str
-
-    def __call__(self, method: str, path: str, body: Any = None) -> ApiResponse:
-        answer = self.authorizer.lambda_handler(
-            {"type": "TOKEN", "authorizationToken": f"Bearer {self.token}", "methodArn": METHOD_ARN},
-            LambdaContext("authorizer"),
-        )
-        context = {"principalId": answer["principalId"], **answer["context"]}
-        raw = api_event(method, path, body, authorizer=context)
-        return to_response(self.api.lambda_handler(raw, LambdaContext("api")))
-
-    def public(self, path: str, query: dict[str, str]) -> ApiResponse:
-        return to_response(self.api.lambda_handler(api_event("GET", path, query=query), LambdaContext("api")))
 
 
 @dataclass
 class Handlers:
     stack: AwsStack
-    api: Api
+    api: Gateway
     dispatcher: ModuleType
     poller: ModuleType
 
@@ -86,13 +61,9 @@ class Handlers:
 
 
 def _handlers(stack: AwsStack, monkeypatch: pytest.MonkeyPatch, project: str) -> Handlers:
-    api = load_handler("api", stack.function_environment("ApiFunction"), monkeypatch)
-    authorizer = load_handler("authorizer", stack.function_environment("AuthorizerFunction"), monkeypatch)
-    token, record = issue_token(f"{project}-modify", [Permission.MODIFY], utc_now())
-    DynamoState(stack.outputs["StateTableName"]).put_api_token(record)
     return Handlers(
         stack,
-        Api(api, authorizer, token),
+        gateway(stack, monkeypatch, project),
         load_handler("dispatcher", stack.function_environment("DispatcherFunction"), monkeypatch),
         load_handler("poller", stack.function_environment("PollerFunction"), monkeypatch),
     )
@@ -128,13 +99,7 @@ def _integration(
     }
 
 
-def _comment_keys(stack: AwsStack, project: str) -> set[str]:
-    s3, bucket = stack.client("s3"), stack.outputs["BlobBucketName"]
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"comments/{project}/")
-    return {item["Key"] for page in pages for item in page.get("Contents", [])}
-
-
-def _mailboxes(call: Api, project: str) -> dict[str, dict[str, Any]]:
+def _mailboxes(call: Gateway, project: str) -> dict[str, dict[str, Any]]:
     status = call("GET", f"/integrations/{project}/outlook/status")
     assert status.status == 200, status.text
     return {m["address"]: m for m in status.json["mailboxes"]}
@@ -178,7 +143,7 @@ def test_an_app_only_graph_tenant_syncs_through_the_handlers_and_a_denied_mailbo
 
                 # THEN Ann's 12 emails are 12 comments in S3; Bob's mailbox failed but is not disabled yet
                 assert all(r["batchItemFailures"] == [] for r in responses)
-                first_keys = _comment_keys(aws_stack, project)
+                first_keys = aws_stack.comment_keys(project)
                 assert len(first_keys) == 12
                 mailboxes = _mailboxes(call, project)
                 assert mailboxes[ANN]["last_error"] is None and mailboxes[ANN]["counts"]["created"] == 12
@@ -196,7 +161,7 @@ def test_an_app_only_graph_tenant_syncs_through_the_handlers_and_a_denied_mailbo
                 # THEN only the new email was fetched: one comment more, none lost (comments outlive emails)
                 assert emulator.stats["op:message.$value"] == 1
                 assert emulator.stats["op:mailFolders.delta"] == 1
-                second_keys = _comment_keys(aws_stack, project)
+                second_keys = aws_stack.comment_keys(project)
                 assert first_keys < second_keys and len(second_keys) == 13
                 (new_key,) = second_keys - first_keys
                 body = aws_stack.client("s3").get_object(
@@ -262,7 +227,7 @@ def test_a_user_connects_their_outlook_mailbox_through_the_api_and_it_syncs_thro
 
                 # THEN her mail became comments through her own token, renewed from the stored refresh token
                 assert all(r["batchItemFailures"] == [] for r in responses)
-                assert len(_comment_keys(aws_stack, project)) == 12
+                assert len(aws_stack.comment_keys(project)) == 12
                 assert _mailboxes(call, project)[ANN]["last_error"] is None
                 assert idp.issued["refresh_token"] >= 1
                 # AND the refresh token lives in Secrets Manager, never in what the API shows

@@ -5,18 +5,11 @@ then the dispatcher and poller handlers sync it completely and incrementally int
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
-from types import ModuleType
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from commsync.adapters.aws.dynamodb_state import DynamoState
-from commsync.api.tokens import issue_token
-from commsync.models.access import Permission
-from commsync.models.common import utc_now
 from emulators.salesforce import SalesforceEmulator, sign_in
 from tests.e2e.conftest import AwsStack
 from tests.integration.salesforce.support import (
@@ -29,45 +22,13 @@ from tests.integration.salesforce.support import (
     prepare,
     seed_org,
 )
-from tests.support.api import ApiResponse, api_event, to_response
+from tests.support.gateway import Gateway, gateway
 from tests.support.handlers import LambdaContext, event, load_handler
 
 pytestmark = pytest.mark.e2e
 
-METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:k7x2m9q4tb/v1/GET/integrations"
 
-
-@dataclass
-class Api:
-    """The API function as API Gateway calls it: the TOKEN authorizer first, except on public routes."""
-
-    api: ModuleType
-    authorizer: ModuleType
-    token: str
-
-    def __call__(self, method: str, path: str, body: Any = None) -> ApiResponse:
-        answer = self.authorizer.lambda_handler(
-            {"type": "TOKEN", "authorizationToken": f"Bearer {self.token}", "methodArn": METHOD_ARN},
-            LambdaContext("authorizer"),
-        )
-        context = {"principalId": answer["principalId"], **answer["context"]}
-        return to_response(
-            self.api.lambda_handler(api_event(method, path, body, authorizer=context), LambdaContext("api"))
-        )
-
-    def public(self, path: str, query: dict[str, str]) -> ApiResponse:
-        return to_response(self.api.lambda_handler(api_event("GET", path, query=query), LambdaContext("api")))
-
-
-def _api(stack: AwsStack, monkeypatch: pytest.MonkeyPatch, project: str) -> Api:
-    api = load_handler("api", stack.function_environment("ApiFunction"), monkeypatch)
-    authorizer = load_handler("authorizer", stack.function_environment("AuthorizerFunction"), monkeypatch)
-    token, record = issue_token(f"{project}-modify", [Permission.MODIFY], utc_now())
-    DynamoState(stack.outputs["StateTableName"]).put_api_token(record)
-    return Api(api, authorizer, token)
-
-
-def _connect(call: Api, emu: SalesforceEmulator, project: str) -> None:
+def _connect(call: Gateway, emu: SalesforceEmulator, project: str) -> None:
     assert emu.url is not None
     body = {
         "project": project,
@@ -103,7 +64,7 @@ def test_a_salesforce_org_connects_through_the_api_and_syncs_through_the_handler
     prepare(emu)
     ids = seed_org(emu)
     project = f"sf{uuid.uuid4().hex[:8]}"
-    call = _api(aws_stack, monkeypatch, project)
+    call = gateway(aws_stack, monkeypatch, project)
     dispatcher = load_handler("dispatcher", aws_stack.function_environment("DispatcherFunction"), monkeypatch)
     poller = load_handler("poller", aws_stack.function_environment("PollerFunction"), monkeypatch)
     with emu.serving():
@@ -115,7 +76,7 @@ def test_a_salesforce_org_connects_through_the_api_and_syncs_through_the_handler
 
             # THEN every case and email is one comment in S3, and both objects report success
             assert all(r["batchItemFailures"] == [] for r in responses)
-            assert len(_comment_keys(aws_stack, project)) == 9
+            assert len(aws_stack.comment_keys(project)) == 9
             status = call("GET", f"/integrations/{project}/crm/status").json
             assert [(m["address"], m["last_error"]) for m in status["mailboxes"]] == [
                 ("case", None),
@@ -134,19 +95,13 @@ def test_a_salesforce_org_connects_through_the_api_and_syncs_through_the_handler
             aws_stack.drain_poll_queue(poller)
 
             # THEN only that email is added, with one query per object
-            assert len(_comment_keys(aws_stack, project)) == 10
+            assert len(aws_stack.comment_keys(project)) == 10
             assert emu.stats["op:query"] == 2
         finally:
             call("DELETE", f"/integrations/{project}/crm")
 
 
-def _make_due(call: Api, project: str) -> None:
+def _make_due(call: Gateway, project: str) -> None:
     for address in ("Case", "EmailMessage"):
         queued = call("POST", f"/integrations/{project}/crm/mailboxes/{address.lower()}/sync", {})
         assert queued.status == 202, queued.text
-
-
-def _comment_keys(stack: AwsStack, project: str) -> list[str]:
-    s3, bucket = stack.client("s3"), stack.outputs["BlobBucketName"]
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"comments/{project}/")
-    return [item["Key"] for page in pages for item in page.get("Contents", [])]
