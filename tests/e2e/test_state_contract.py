@@ -95,6 +95,30 @@ def test_due_index_holds_only_enabled_mailboxes_whose_time_has_come(state: State
     assert due == [refs[0]]
 
 
+def test_a_state_saved_against_an_old_revision_is_refused_whole(state: StateStore, project: str) -> None:
+    # GIVEN a mailbox whose state two writers read at the same revision
+    key = f"{project}/mail"
+    state.put_integration(_integration(project))
+    state.put_mailbox(Mailbox(integration=key, address="v@x.example"))
+    ref = MailboxRef(integration=key, address="v@x.example")
+    read = state.get_mailbox(ref)
+    assert read is not None and read[1].revision == 0
+    stop = Disabled(reason=DisableReason.USER, at=NOW)
+
+    # WHEN the first saves (the user stops it) and the second then saves what it computed
+    assert state.save_mailbox_state(ref, read[1].model_copy(update={"disabled": stop}), expected_revision=0)
+    late = state.save_mailbox_state(ref, read[1].model_copy(update={"failures": 3}), expected_revision=0)
+
+    # THEN the second is refused and the first's write stands, at the next revision
+    after = state.get_mailbox(ref)
+    assert late is False and after is not None
+    assert (after[1].disabled, after[1].failures, after[1].revision) == (stop, 0, 1)
+    # AND an unconditional save (an operator's overwrite) still moves the revision on
+    assert state.save_mailbox_state(ref, after[1].model_copy(update={"disabled": None}))
+    again = state.get_mailbox(ref)
+    assert again is not None and again[1].revision == 2 and again[1].enabled
+
+
 def test_checkpoints_are_per_mailbox_and_folder(state: StateStore, project: str) -> None:
     ref = MailboxRef(integration=f"{project}/mail", address="a@x.example")
     for folder, token in (("Inbox", "s1"), ("Archive", "s2"), ("Inbox", "s3")):

@@ -111,8 +111,7 @@ def test_metrics_count_every_failed_poll_in_its_hour_even_after_a_success(world:
     # GIVEN Bob's polls failing twice at 09:10 and 09:40, a success at 10:05, a failure at 13:20,
     # and one 30 hours ago (outside the window)
     engine = world.local.runtime.engine
-    mailbox, state = engine.state.get_mailbox(MailboxRef(integration=KEY, address=BOB)) or pytest.fail()
-    integration = engine.state.get_integration(KEY) or pytest.fail()
+    _, state = engine.state.get_mailbox(MailboxRef(integration=KEY, address=BOB)) or pytest.fail()
     for at, failed in [
         (NOW - timedelta(hours=30), True),
         (NOW.replace(hour=9, minute=10), True),
@@ -122,7 +121,7 @@ def test_metrics_count_every_failed_poll_in_its_hour_even_after_a_success(world:
     ]:
         engine.clock = lambda at=at: at  # type: ignore[misc]
         if failed:
-            state = record_failure(engine, integration, mailbox, state, None, "busy")
+            state, _ = record_failure(engine, state, None, "busy")
         else:
             state = record_success(state)
         state = state.model_copy(update={"last_sync_at": at})

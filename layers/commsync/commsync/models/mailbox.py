@@ -114,6 +114,9 @@ class MailboxState(DomainModel):
     # Failed polls per hour (key: the hour's start, "YYYY-MM-DDTHH"), the last FAILED_POLL_HOURS
     # only: the console charts errors per hour, which `failures` forgets at the next success.
     failed_polls: dict[str, int] = Field(default_factory=dict)
+    # Bumped by every conditional save: a writer that read an older revision re-reads and
+    # applies its change again instead of overwriting another writer's (services/mailbox_state.py).
+    revision: int = Field(default=0, ge=0)
 
     def with_failed_poll(self, at: datetime) -> MailboxState:
         hour = hour_key(at)

@@ -28,33 +28,40 @@ def record_success(state: MailboxState) -> MailboxState:
 
 
 def record_failure(
-    engine: Engine,
-    integration: Integration,
-    mailbox: Mailbox,
-    state: MailboxState,
-    failure_class: FailureClass | None,
-    error: str,
-) -> MailboxState:
-    """Count the failure; disable the integration or the mailbox once it is persistent."""
+    engine: Engine, state: MailboxState, failure_class: FailureClass | None, error: str
+) -> tuple[MailboxState, Disabled | None]:
+    """Count the failure; once it is persistent, the Disabled that stops the integration or the
+    mailbox (the mailbox's is in the state returned). Pure: `announce_disable` acts on it once
+    the state is saved, so a save retried after a concurrent write notifies once."""
     now = engine.clock()
     state = state.with_failed_poll(now).model_copy(
         update={"failures": state.failures + 1, "failing_since": state.failing_since or now}
     )
     if failure_class not in (FailureClass.INTEGRATION, FailureClass.MAILBOX):
-        return state
+        return state, None
     if not persistent(engine, state, now):
-        return state
+        return state, None
     disabled = Disabled(
         reason=DisableReason.SYNC_ERROR, at=now, failure_class=failure_class, error=error[:2000]
     )
     if failure_class is FailureClass.INTEGRATION:
+        return state, disabled
+    return state.model_copy(update={"disabled": disabled}), disabled
+
+
+def announce_disable(
+    engine: Engine, integration: Integration, mailbox: Mailbox, state: MailboxState, disabled: Disabled
+) -> None:
+    """Stop the integration when the failure is the integration's, and tell the subscribers."""
+    if disabled.failure_class is FailureClass.INTEGRATION:
         engine.state.set_integration_disabled(integration.key, disabled)
         engine.notifier.publish(_integration_notice(integration, state, disabled))
-        logger.warning("integration disabled", extra={"integration": integration.key, "error": error})
-        return state
+        logger.warning(
+            "integration disabled", extra={"integration": integration.key, "error": disabled.error}
+        )
+        return
     engine.notifier.publish(_mailbox_notice(integration, mailbox, state, disabled))
-    logger.warning("mailbox disabled", extra={"mailbox": str(mailbox.ref), "error": error})
-    return state.model_copy(update={"disabled": disabled})
+    logger.warning("mailbox disabled", extra={"mailbox": str(mailbox.ref), "error": disabled.error})
 
 
 def _since(state: MailboxState) -> str:

@@ -9,6 +9,7 @@ from commsync.engine import Engine
 from commsync.errors import DisableReason
 from commsync.models import Integration, Mailbox, MailboxRef, MailboxState
 from commsync.models.integration import Disabled
+from commsync.services.mailbox_state import update_mailbox_state
 
 
 def _user_toggle(current: Disabled | None, enabled: bool, engine: Engine) -> Disabled | None:
@@ -28,13 +29,8 @@ def apply_integration(engine: Engine, integration: Integration, enabled: bool = 
 
 def apply_mailbox(engine: Engine, mailbox: Mailbox, enabled: bool = True) -> MailboxState:
     engine.state.put_mailbox(mailbox)
-    found = engine.state.get_mailbox(mailbox.ref)
-    assert found is not None
-    state = found[1]
-    disabled = _user_toggle(state.disabled, enabled, engine)
-    if disabled != state.disabled:
-        state = state.model_copy(update={"disabled": disabled})
-        engine.state.save_mailbox_state(mailbox.ref, state)
+    state = _toggled(engine, mailbox.ref, enabled)
+    assert state is not None
     return state
 
 
@@ -48,14 +44,13 @@ def enable(engine: Engine, integration_key: str, address: str | None = None) -> 
         # Re-enabling also clears the failure counts (issue 6): the next failure starts a new run.
         for mailbox, state in engine.state.list_mailboxes(integration_key):
             if state.failures:
-                engine.state.save_mailbox_state(mailbox.ref, state.model_copy(update=_NO_FAILURES))
+                update_mailbox_state(engine, mailbox.ref, lambda s: s.model_copy(update=_NO_FAILURES))
         return True
-    found = engine.state.get_mailbox(MailboxRef(integration=integration_key, address=address.lower()))
-    if found is None:
-        return False
-    mailbox, state = found
-    engine.state.save_mailbox_state(mailbox.ref, state.model_copy(update={"disabled": None, **_NO_FAILURES}))
-    return True
+    ref = MailboxRef(integration=integration_key, address=address.lower())
+    cleared = update_mailbox_state(
+        engine, ref, lambda s: s.model_copy(update={"disabled": None, **_NO_FAILURES})
+    )
+    return cleared is not None
 
 
 _NO_FAILURES: dict[str, object] = {"failures": 0, "failing_since": None}
@@ -89,15 +84,14 @@ def switch_integration(engine: Engine, key: str, enabled: bool) -> Integration |
 
 
 def switch_mailbox(engine: Engine, ref: MailboxRef, enabled: bool) -> MailboxState | None:
-    found = engine.state.get_mailbox(ref)
-    if found is None:
-        return None
-    state = found[1]
-    disabled = _user_toggle(state.disabled, enabled, engine)
-    if disabled != state.disabled:
-        state = state.model_copy(update={"disabled": disabled})
-        engine.state.save_mailbox_state(ref, state)
-    return state
+    return _toggled(engine, ref, enabled)
+
+
+def _toggled(engine: Engine, ref: MailboxRef, enabled: bool) -> MailboxState | None:
+    """Start or stop a mailbox: only the user's own flag moves."""
+    return update_mailbox_state(
+        engine, ref, lambda s: s.model_copy(update={"disabled": _user_toggle(s.disabled, enabled, engine)})
+    )
 
 
 def delete_mailbox(engine: Engine, ref: MailboxRef) -> bool:

@@ -17,11 +17,13 @@ from commsync.engine import Engine
 from commsync.errors import CommsyncError, FailureClass
 from commsync.filters import facts_of, matches
 from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, MailboxState, PollJob, SyncCounts
+from commsync.models.integration import Disabled
 from commsync.models.job import JobReason
 from commsync.observability import logger
 from commsync.ports import Change, ChangePage, FolderRef, Source
 from commsync.services import checkpoint_tokens, ondemand
-from commsync.services.failures import record_failure, record_success
+from commsync.services.failures import announce_disable, record_failure, record_success
+from commsync.services.mailbox_state import update_mailbox_state
 from commsync.services.quota import enforce_quota
 from commsync.services.record import WriteOutcome, record, store_streamed
 from commsync.sources import open_source
@@ -90,7 +92,7 @@ def poll(
             engine, integration, mailbox, limits, remaining_seconds, progress, owner, job.resume_folder, job
         )
         outcome = run.execute()
-        _save_state(engine, integration, mailbox, state, outcome)
+        _save_state(engine, integration, mailbox, outcome)
     finally:
         engine.state.release_lease(ref, owner)
     if outcome.status is PollStatus.CONTINUED:
@@ -109,24 +111,28 @@ def poll(
     return outcome
 
 
-def _save_state(
-    engine: Engine, integration: Integration, mailbox: Mailbox, state: MailboxState, outcome: PollOutcome
-) -> None:
-    # Re-read: the dispatcher may have moved next_poll_at while we worked.
-    current = engine.state.get_mailbox(mailbox.ref)
-    base = current[1] if current else state
-    now = engine.clock()
-    update: dict[str, object] = {"last_sync_at": now, "counts": base.counts.add(outcome.counts)}
-    if outcome.status is PollStatus.FAILED:
-        update["last_error"] = f"{outcome.failure_class}: {outcome.error}"
-        base = record_failure(engine, integration, mailbox, base, outcome.failure_class, outcome.error or "")
-    elif outcome.status is PollStatus.LEASE_LOST:
-        update["last_error"] = "the mailbox's lease expired mid-poll; another poller went on"
-    else:
-        update["last_success_at"] = now
-        update["last_error"] = outcome.notice
-        base = record_success(base)
-    engine.state.save_mailbox_state(mailbox.ref, base.model_copy(update=update))
+def _save_state(engine: Engine, integration: Integration, mailbox: Mailbox, outcome: PollOutcome) -> None:
+    disabled: Disabled | None = None
+
+    def change(base: MailboxState) -> MailboxState:
+        # Applied to the state as it is now: the API or the dispatcher may have written meanwhile.
+        nonlocal disabled
+        now = engine.clock()
+        update: dict[str, object] = {"last_sync_at": now, "counts": base.counts.add(outcome.counts)}
+        if outcome.status is PollStatus.FAILED:
+            update["last_error"] = f"{outcome.failure_class}: {outcome.error}"
+            base, disabled = record_failure(engine, base, outcome.failure_class, outcome.error or "")
+        elif outcome.status is PollStatus.LEASE_LOST:
+            update["last_error"] = "the mailbox's lease expired mid-poll; another poller went on"
+        else:
+            update["last_success_at"] = now
+            update["last_error"] = outcome.notice
+            base = record_success(base)
+        return base.model_copy(update=update)
+
+    saved = update_mailbox_state(engine, mailbox.ref, change)
+    if saved is not None and disabled is not None:
+        announce_disable(engine, integration, mailbox, saved, disabled)
 
 
 class _LeaseLost(Exception):

@@ -134,24 +134,41 @@ class DynamoState(DynamoApiState):
             if not _conditional_failed(exc):
                 raise
 
-    def save_mailbox_state(self, ref: MailboxRef, state: MailboxState) -> None:
+    def save_mailbox_state(
+        self, ref: MailboxRef, state: MailboxState, expected_revision: int | None = None
+    ) -> bool:
+        # The `rev` attribute is the revision (read back as authoritative, as next_poll_at is).
+        values: dict[str, Any]
+        if expected_revision is None:
+            bump, values = "rev = if_not_exists(rev, :zero) + :one", {":zero": 0, ":one": 1}
+        else:
+            bump, values = "rev = :r", {":r": expected_revision + 1}
         # Only enabled mailboxes carry `due`, which keeps the index sparse (design 3).
-        due_clause = (
-            "SET #s = :s, next_poll_at = :n, due = :d" if state.enabled else "SET #s = :s, next_poll_at = :n"
-        )
-        values: dict[str, Any] = {
-            ":s": state.model_dump_json(),
+        due_clause = f"SET #s = :s, next_poll_at = :n, {bump}" + (", due = :d" if state.enabled else "")
+        values |= {
+            ":s": state.model_dump_json(exclude={"revision"}),
             ":n": iso_z(state.next_poll_at) if state.next_poll_at else NEVER,
         }
         if state.enabled:
             values[":d"] = DUE
-        self._table.update_item(
-            Key={"pk": _mailboxes_pk(ref.integration), "sk": ref.address},
-            UpdateExpression=due_clause if state.enabled else due_clause + " REMOVE due",
-            ExpressionAttributeNames={"#s": "state"},
-            ExpressionAttributeValues=values,
-            ConditionExpression=Attr("pk").exists(),
-        )
+        condition: Any = Attr("pk").exists()
+        if expected_revision is not None:
+            # Items written before revisions existed have none: that is revision 0.
+            same = Attr("rev").eq(expected_revision)
+            condition = condition & (same | Attr("rev").not_exists() if expected_revision == 0 else same)
+        try:
+            self._table.update_item(
+                Key={"pk": _mailboxes_pk(ref.integration), "sk": ref.address},
+                UpdateExpression=due_clause if state.enabled else due_clause + " REMOVE due",
+                ExpressionAttributeNames={"#s": "state"},
+                ExpressionAttributeValues=values,
+                ConditionExpression=condition,
+            )
+        except ClientError as exc:
+            if _conditional_failed(exc) and expected_revision is not None:
+                return False
+            raise
+        return True
 
     # checkpoints
     def get_checkpoint(self, ref: MailboxRef, folder_id: str) -> Checkpoint | None:
@@ -326,6 +343,7 @@ def entry_from(item: dict[str, Any]) -> CommentEntry:
 
 def _mailbox_from(item: dict[str, Any]) -> tuple[Mailbox, MailboxState]:
     state = MailboxState.model_validate_json(str(item["state"]))
+    state = state.model_copy(update={"revision": int(item.get("rev", 0))})
     scheduled = str(item.get("next_poll_at", NEVER))
     if scheduled != NEVER:
         state = state.model_copy(

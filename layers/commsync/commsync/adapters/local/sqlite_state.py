@@ -136,9 +136,22 @@ class SqliteState(SqliteApiState):
                 state = MailboxState.model_validate_json(row[0]).model_copy(update={"next_poll_at": at})
                 self._write_state(db, ref, state)
 
-    def save_mailbox_state(self, ref: MailboxRef, state: MailboxState) -> None:
+    def save_mailbox_state(
+        self, ref: MailboxRef, state: MailboxState, expected_revision: int | None = None
+    ) -> bool:
         with self._tx() as db:
-            self._write_state(db, ref, state)
+            row = db.execute(
+                "SELECT state FROM mailboxes WHERE integration = ? AND address = ?",
+                (ref.integration, ref.address),
+            ).fetchone()
+            if row is None:
+                return False
+            stored = MailboxState.model_validate_json(row[0]).revision
+            if expected_revision is not None and stored != expected_revision:
+                return False
+            base = stored if expected_revision is None else expected_revision
+            self._write_state(db, ref, state.model_copy(update={"revision": base + 1}))
+            return True
 
     def _write_state(self, db: sqlite3.Connection, ref: MailboxRef, state: MailboxState) -> None:
         next_at = iso_z(state.next_poll_at) if state.next_poll_at else _NEVER
