@@ -11,7 +11,10 @@ from collections.abc import Callable
 
 from commsync.engine import Engine
 from commsync.errors import TransientError
-from commsync.models import MailboxRef, MailboxState
+from commsync.models import Integration, Mailbox, MailboxRef, MailboxState
+from commsync.models.integration import Disabled
+from commsync.services.failures import announce_disable, record_failure, record_success
+from commsync.services.poll_outcome import PollOutcome, PollStatus
 
 ATTEMPTS = 10
 
@@ -32,3 +35,28 @@ def update_mailbox_state(
         if engine.state.save_mailbox_state(ref, updated, expected_revision=current.revision):
             return updated.model_copy(update={"revision": current.revision + 1})
     raise TransientError(f"the state of mailbox {ref} kept changing while being saved; try again")
+
+
+def save_outcome(engine: Engine, integration: Integration, mailbox: Mailbox, outcome: PollOutcome) -> None:
+    """Record a poll's outcome in the mailbox's state; a disable it decides is announced once saved."""
+    disabled: Disabled | None = None
+
+    def change(base: MailboxState) -> MailboxState:
+        # Applied to the state as it is now: the API or the dispatcher may have written meanwhile.
+        nonlocal disabled
+        now = engine.clock()
+        update: dict[str, object] = {"last_sync_at": now, "counts": base.counts.add(outcome.counts)}
+        if outcome.status is PollStatus.FAILED:
+            update["last_error"] = f"{outcome.failure_class}: {outcome.error}"
+            base, disabled = record_failure(engine, base, outcome.failure_class, outcome.error or "")
+        elif outcome.status is PollStatus.LEASE_LOST:
+            update["last_error"] = "the mailbox's lease expired mid-poll; another poller went on"
+        else:
+            update["last_success_at"] = now
+            update["last_error"] = outcome.notice
+            base = record_success(base)
+        return base.model_copy(update=update)
+
+    saved = update_mailbox_state(engine, mailbox.ref, change)
+    if saved is not None and disabled is not None:
+        announce_disable(engine, integration, mailbox, saved, disabled)

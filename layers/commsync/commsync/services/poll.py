@@ -8,52 +8,30 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from commsync.cleaning.build import Origin, clean, with_streamed
 from commsync.engine import Engine
-from commsync.errors import CommsyncError, FailureClass
+from commsync.errors import CommsyncError
 from commsync.filters import facts_of, matches
-from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, MailboxState, PollJob, SyncCounts
-from commsync.models.integration import Disabled
+from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, PollJob, SyncCounts
 from commsync.models.job import JobReason
 from commsync.observability import logger
 from commsync.ports import Change, ChangePage, FolderRef, Source
 from commsync.services import checkpoint_tokens, ondemand
-from commsync.services.failures import announce_disable, record_failure, record_success
-from commsync.services.mailbox_state import update_mailbox_state
+from commsync.services.mailbox_state import save_outcome
+from commsync.services.poll_outcome import PollOutcome, PollStatus
 from commsync.services.quota import enforce_quota
 from commsync.services.record import WriteOutcome, record, store_streamed
 from commsync.sources import open_source
+
+__all__ = ["FOLDER_TREE", "PollLimits", "PollOutcome", "PollStatus", "poll"]
 
 # The checkpoint of the folder tree itself (EWS SyncFolderHierarchy state), beside the folders' own.
 FOLDER_TREE = "#folders"
 # Without an invocation deadline (local mode), the longest a source waits for a busy server.
 LOCAL_MAX_WAIT_SECONDS = 300.0
-
-
-class PollStatus(StrEnum):
-    DONE = "done"
-    CONTINUED = "continued"
-    BUSY = "busy"
-    SKIPPED = "skipped"
-    FAILED = "failed"
-    # The lease ran out mid-poll and another poller may hold it: stop without another write.
-    LEASE_LOST = "lease_lost"
-
-
-@dataclass
-class PollOutcome:
-    status: PollStatus
-    counts: SyncCounts = field(default_factory=SyncCounts)
-    error: str | None = None
-    failure_class: FailureClass | None = None
-    # Set when the time ran out: the folder the continuation starts in.
-    resume_folder: str | None = None
-    # A poll that worked but could not do all it was asked (an on-demand folder that is not there).
-    notice: str | None = None
 
 
 @dataclass
@@ -92,7 +70,7 @@ def poll(
             engine, integration, mailbox, limits, remaining_seconds, progress, owner, job.resume_folder, job
         )
         outcome = run.execute()
-        _save_state(engine, integration, mailbox, outcome)
+        save_outcome(engine, integration, mailbox, outcome)
     finally:
         engine.state.release_lease(ref, owner)
     if outcome.status is PollStatus.CONTINUED:
@@ -109,30 +87,6 @@ def poll(
         "polled", extra={"mailbox": str(ref), "status": outcome.status, "counts": outcome.counts.model_dump()}
     )
     return outcome
-
-
-def _save_state(engine: Engine, integration: Integration, mailbox: Mailbox, outcome: PollOutcome) -> None:
-    disabled: Disabled | None = None
-
-    def change(base: MailboxState) -> MailboxState:
-        # Applied to the state as it is now: the API or the dispatcher may have written meanwhile.
-        nonlocal disabled
-        now = engine.clock()
-        update: dict[str, object] = {"last_sync_at": now, "counts": base.counts.add(outcome.counts)}
-        if outcome.status is PollStatus.FAILED:
-            update["last_error"] = f"{outcome.failure_class}: {outcome.error}"
-            base, disabled = record_failure(engine, base, outcome.failure_class, outcome.error or "")
-        elif outcome.status is PollStatus.LEASE_LOST:
-            update["last_error"] = "the mailbox's lease expired mid-poll; another poller went on"
-        else:
-            update["last_success_at"] = now
-            update["last_error"] = outcome.notice
-            base = record_success(base)
-        return base.model_copy(update=update)
-
-    saved = update_mailbox_state(engine, mailbox.ref, change)
-    if saved is not None and disabled is not None:
-        announce_disable(engine, integration, mailbox, saved, disabled)
 
 
 class _LeaseLost(Exception):

@@ -1,0 +1,31 @@
+"""How a poll ended: what the poller reports and what the mailbox's state records of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from commsync.errors import FailureClass
+from commsync.models import SyncCounts
+
+
+class PollStatus(StrEnum):
+    DONE = "done"
+    CONTINUED = "continued"
+    BUSY = "busy"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    # The lease ran out mid-poll and another poller may hold it: stop without another write.
+    LEASE_LOST = "lease_lost"
+
+
+@dataclass
+class PollOutcome:
+    status: PollStatus
+    counts: SyncCounts = field(default_factory=SyncCounts)
+    error: str | None = None
+    failure_class: FailureClass | None = None
+    # Set when the time ran out: the folder the continuation starts in.
+    resume_folder: str | None = None
+    # A poll that worked but could not do all it was asked (an on-demand folder that is not there).
+    notice: str | None = None
