@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openapi_schema_validator import validate as validate_body
 from openapi_spec_validator import validate
 
 from tests.support.api import ApiWorld, api_world
@@ -79,6 +80,12 @@ def test_the_openapi_document_is_valid_and_describes_every_route(document: Schem
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert paths["/integrations"]["post"]["security"] == [{"bearerAuth": []}]
     assert "security" not in paths["/external/{provider}/oauth2/callback"]["get"]
+    # AND errors are documented in the body the API sends, not Powertools' own
+    created = paths["/integrations"]["post"]["responses"]
+    assert {"201", "401", "403", "422", "500"} <= set(created)
+    error_schema = created["422"]["content"]["application/json"]["schema"]
+    assert error_schema == {"$ref": "#/components/schemas/ApiError"}
+    assert "HTTPValidationError" not in json.dumps(document)
     # AND secrets are marked write-only, as they are
     secret_values = document["components"]["schemas"]["IntegrationIn"]["properties"]["secret_values"]
     assert "writeOnly" in json.dumps(secret_values)
@@ -187,8 +194,11 @@ def test_fuzzing_from_the_document_never_gets_a_5xx_nor_an_undocumented_success(
         _seed(world)
         response = world.call(method, path, query=query, raw_body=body, as_="modify")
         assert response.status < 500, (method, path, query, body, response.text)
-        # A client generated from the document must recognise every success it gets (201, 202, 204...).
-        if response.status < 300:
+        # A client generated from the document must recognise every success it gets (201, 202, 204...)
+        # and parse every error: the statuses it documents, in the body it documents.
+        if response.status < 300 or response.status in (401, 403, 404, 422):
             assert response.status in documented, (method, path, response.status, documented)
+        if response.status >= 400:
+            validate_body(response.json, document["components"]["schemas"]["ApiError"])
 
     no_server_error()

@@ -34,6 +34,7 @@ from commsync.api import (
 from commsync.api.auth import authorize, denial, permission_middleware, public
 from commsync.api.context import ApiContext
 from commsync.api.errors import ApiError, Conflict, Invalid, error_response, problems
+from commsync.api.openapi_errors import DocumentedErrorsResolver
 from commsync.errors import CommsyncError, TransientError
 from commsync.observability import logger
 
@@ -50,7 +51,7 @@ OPENAPI: dict[str, Any] = {
 
 
 def build_app(ctx: ApiContext) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(
+    app = DocumentedErrorsResolver(
         enable_validation=True,
         # A response that does not match its declared model is our bug: 500, never a 422.
         response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR,
