@@ -41,8 +41,8 @@ Record values are JSON; datetimes as `2024-03-01T09:30:00Z` or `...000+0000`. A 
       "cursor_idle_seconds": 900        # an idle query locator then answers INVALID_QUERY_LOCATOR
     }
 
-Python API for tests: `SalesforceEmulator` (emulator.py: records changed while running,
-transactions that commit late (`begin()` ... `commit()`), clock,
+Python API for tests: `SalesforceEmulator` (emulator.py: records changed while running, fields
+deleted (`delete_field`), transactions that commit late (`begin()` ... `commit()`), clock,
 `faults.fail_next(Fault.RATE_LIMIT | SESSION_EXPIRED | UNAVAILABLE)`, `expire_sessions()`,
 `revoke_refresh_tokens()`, `stats`), and `sign_in` (browser.py) to drive the login page.
 """

@@ -91,6 +91,13 @@ class SalesforceEmulator:
     ) -> None:
         self.org(org).delete(object_name, record_id, at)
 
+    def delete_field(self, object_name: str, field_name: str, *, org: str | None = None) -> None:
+        """An admin deletes the field (or revokes its field-level access): describe stops listing it
+        and a query naming it answers INVALID_FIELD. Records keep their values, unseen."""
+        table = self.org(org).table(object_name)
+        if table is None or table.obj.fields.pop(field_name.lower(), None) is None:
+            raise KeyError(f"{object_name} has no field {field_name!r}")
+
     def records(self, object_name: str, *, org: str | None = None) -> list[dict[str, Any]]:
         return self.org(org).records(object_name)
 

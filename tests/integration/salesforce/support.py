@@ -4,7 +4,7 @@ sources opened the way the poller opens them (fixtures: conftest.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,8 @@ from commsync.adapters.local.file_secrets import FileSecrets
 from commsync.models import Integration, Mailbox, SourceKind
 from commsync.ports import Change, FolderRef
 from commsync.sources.salesforce import SalesforceSource
+from commsync.sources.salesforce.describe_cache import DescribeCache
+from commsync.sources.salesforce.session_cache import SessionCache
 from emulators.salesforce import SalesforceEmulator
 
 CONSUMER_KEY = "3MVG9A2kN3Bn17hsWsLDatR7pBGvGDxQpw.commsync"
@@ -130,11 +132,28 @@ def open_source(
     address: str,
     clock: Callable[[], datetime] | None = None,
     start_time: datetime | None = None,
-    **options: str | int | bool,
+    caches: Caches | None = None,
+    **options: Any,
 ) -> SalesforceSource:
+    """Opened as the poller opens it; with the process-wide caches unless `caches` are given."""
     mailbox = Mailbox(integration="acme/crm", address=address, start_time=start_time)
-    kwargs = {"clock": clock} if clock else {}
+    kwargs: dict[str, Any] = {"clock": clock} if clock else {}
+    if caches is not None:
+        kwargs |= {"sessions": caches.sessions, "describes": caches.describes}
     return SalesforceSource.open(integration(emu, options), mailbox, secrets, lambda: 30.0, **kwargs)
+
+
+@dataclass
+class Caches:
+    """A process's session and describe caches, on a clock the test moves (seconds)."""
+
+    now: float = 1_000.0
+    sessions: SessionCache = field(init=False)
+    describes: DescribeCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = SessionCache(lambda: self.now)
+        self.describes = DescribeCache(lambda: self.now)
 
 
 def sync(

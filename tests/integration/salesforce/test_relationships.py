@@ -4,6 +4,7 @@ describe of both objects, read in the same SOQL query, and mapped to dotted user
 from __future__ import annotations
 
 from email import message_from_bytes
+from typing import Any
 
 import pytest
 
@@ -82,8 +83,9 @@ def test_parent_fields_become_dotted_user_properties_and_an_empty_reference_none
 def test_a_wrong_relationship_field_is_an_integration_error_that_names_it(
     emu: SalesforceEmulator, secrets: FileSecrets, option: str, value: str, says: str
 ) -> None:
+    options: dict[str, Any] = {option: value}
     with pytest.raises(IntegrationError) as caught:
-        sync(open_source(emu, secrets, "Case", None, None, **{option: value}), None)
+        sync(open_source(emu, secrets, "Case", **options), None)
 
     assert says in str(caught.value) and f"options.{option}" in str(caught.value)
     assert emu.stats["op:query"] == 0  # found before anything is read

@@ -57,6 +57,10 @@ class SalesforceOptions(DomainModel):
     # SystemModstamp is stamped when a transaction starts but visible when it commits: each query
     # re-reads this much before the checkpoint to catch late commits (sources/salesforce/window.py).
     overlap_seconds: int = Field(default=300, ge=0, le=86_400)
+    # Reuse across polls (sources/salesforce/session_cache.py, describe_cache.py): a session until
+    # Salesforce refuses it or for this long; a describe for this long. 0: every poll anew.
+    session_reuse_seconds: int = Field(default=3600, ge=0, le=86_400)
+    describe_cache_seconds: int = Field(default=3600, ge=0, le=86_400)
     subject_fields: str = ""
     body_fields: str = ""
     from_fields: str = ""

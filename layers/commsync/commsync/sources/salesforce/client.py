@@ -1,9 +1,11 @@
-"""Authenticated GETs on the org's instance: one session per source, renewed once on 401.
+"""Authenticated GETs on the org's instance, with a session shared across polls, renewed once on 401.
 
 PROTOCOLS.md 3: Salesforce's token response has no `expires_in`; a session lives per the org's
-session policy and is renewed when a call answers 401 INVALID_SESSION_ID. All data calls go to the
-`instance_url` of the token response. Server trouble (503, connection errors) is retried while the
-invocation's time allows; REQUEST_LIMIT_EXCEEDED never is (the allocation is a 24-hour one).
+session policy and is renewed when a call answers 401 INVALID_SESSION_ID. So the session comes from
+the process-wide cache (session_cache.py) and only that answer, or `session_reuse_seconds`, renews
+it. All data calls go to the `instance_url` of the token response. Server trouble (503, connection
+errors) is retried while the invocation's time allows; REQUEST_LIMIT_EXCEEDED never is (the
+allocation is a 24-hour one).
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from commsync.observability import logger
 from commsync.ports import SecretStore
 from commsync.services.oauth import refresh_access_token
 from commsync.services.oauth_providers import LOOPBACK_HTTP
+from commsync.sources.salesforce.describe_cache import Scope
 from commsync.sources.salesforce.errors import SalesforceApiError
+from commsync.sources.salesforce.session_cache import SESSIONS, Renewed, SessionCache, digest
 from commsync.sources.tls_http import TlsHttpAdapter
 
 _RETRIED_STATUSES = {500, 502, 503, 504}
@@ -40,8 +44,10 @@ class RestClient:
         secrets: SecretStore,
         seconds_left: Callable[[], float],
         sleep: Callable[[float], None] = time.sleep,
+        sessions: SessionCache = SESSIONS,
     ) -> None:
         self._integration = integration
+        self._sessions = sessions
         self._options = integration.typed_options(SalesforceOptions)
         self._secrets = secrets
         self._seconds_left = seconds_left
@@ -52,6 +58,7 @@ class RestClient:
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
         self._access_token = ""
+        self._grant = ""
         self.instance_url = ""
         self.api_usage: tuple[int, int] | None = None  # from Sforce-Limit-Info: (used, allocation)
 
@@ -59,14 +66,40 @@ class RestClient:
     def data_path(self) -> str:
         return f"/services/data/v{self._options.api_version}"
 
-    def authenticate(self) -> None:
-        """A fresh access token from the stored refresh token (IntegrationError when it is revoked)."""
+    @property
+    def scope(self) -> Scope:
+        """Whose describes these are (describe_cache.py); valid once authenticated."""
+        return Scope(self._integration.key, self._grant, self.instance_url, self._options.api_version)
+
+    def authenticate(self, refused: str | None = None) -> None:
+        """A session: the cached one unless it is `refused`, else one renewed from the stored refresh
+        token (IntegrationError when that is revoked)."""
+        session = self._sessions.session(
+            self._integration.key,
+            self._refresh_digest(),
+            self._options.session_reuse_seconds,
+            self._renew,
+            refused,
+        )
+        self._access_token, self.instance_url, self._grant = (
+            session.access_token,
+            session.instance_url,
+            session.grant,
+        )
+
+    def _renew(self) -> Renewed:
         token = refresh_access_token(self._secrets, self._integration)
         instance = (token.instance_url or self._integration.endpoint).rstrip("/")
         insecure_ok = self._options.allow_insecure_loopback and instance.startswith(LOOPBACK_HTTP)
         if not instance.startswith("https://") and not insecure_ok:
             raise IntegrationError(f"Salesforce named an instance URL that is not https: {instance[:200]}")
-        self._access_token, self.instance_url = token.access_token, instance
+        # Read again: a connected app that rotates refresh tokens stored a new one just now.
+        return Renewed(token.access_token, instance, self._refresh_digest() or "")
+
+    def _refresh_digest(self) -> str | None:
+        """The stored refresh token's digest; None when there is none (renewing then says why)."""
+        stored = self._secrets.get(self._integration.secret or "").get("refresh_token")
+        return digest(stored.get_secret_value()) if stored is not None else None
 
     def get(
         self, path: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
@@ -79,7 +112,7 @@ class RestClient:
             logger.info(
                 "salesforce session expired; renewing it", extra={"integration": self._integration.key}
             )
-            self.authenticate()
+            self.authenticate(refused=self._access_token)
             response = self._send(path, params, headers)
         if response.status_code != 200:
             raise SalesforceApiError.from_response(response)

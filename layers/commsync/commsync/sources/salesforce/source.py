@@ -2,15 +2,17 @@
 object), its only "folder" is the object itself, and the checkpoint is (SystemModstamp, Id) plus
 where the delete log was last read.
 
-Each poll: renew the session from the stored refresh token, describe the object (and the parents
-of relationship fields) and check the configured fields, query what changed since the overlap
-window's floor page by page, then read the deletions. A resync (`refetch`) reads the named records
-again and maps them exactly as the incremental sync does, user properties included.
+Each poll: take the session (kept across polls: session_cache.py), the object's describe (and the
+parents' of relationship fields; kept for `describe_cache_seconds`: describe_cache.py) and check
+the configured fields, query what changed since the overlap window's floor page by page, then read
+the deletions. A resync (`refetch`) reads the named records again and maps them exactly as the
+incremental sync does, user properties included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,12 +25,14 @@ from commsync.ports import Change, ChangePage, FolderListing, FolderRef, SecretS
 from commsync.sources.salesforce.checkpoint import Mark
 from commsync.sources.salesforce.client import RestClient
 from commsync.sources.salesforce.deleted import deleted_since
+from commsync.sources.salesforce.describe_cache import DESCRIBES, DescribeCache
 from commsync.sources.salesforce.errors import SalesforceApiError, translated
 from commsync.sources.salesforce.messages import map_record
 from commsync.sources.salesforce.plan import SyncPlan, plan_for
 from commsync.sources.salesforce.records import QUERY_LIMIT, changed_records
 from commsync.sources.salesforce.refetch import records_by_message_id
 from commsync.sources.salesforce.schema import ObjectSchema
+from commsync.sources.salesforce.session_cache import SESSIONS, SessionCache
 from commsync.sources.salesforce.window import MAX_SEEN, Tracker
 
 
@@ -39,11 +43,13 @@ class SalesforceSource:
         options: SalesforceOptions,
         mailbox: Mailbox,
         clock: Callable[[], datetime] = utc_now,
+        describes: DescribeCache = DESCRIBES,
     ) -> None:
         self._client = client
         self._options = options
         self._mailbox = mailbox
         self._clock = clock
+        self._describes = describes
         self._plan: SyncPlan | None = None
         self._parents: dict[str, ObjectSchema] = {}  # one describe per parent object per poll
         self.query_limit = QUERY_LIMIT
@@ -57,6 +63,8 @@ class SalesforceSource:
         secrets: SecretStore,
         seconds_left: Callable[[], float],
         clock: Callable[[], datetime] = utc_now,
+        sessions: SessionCache = SESSIONS,
+        describes: DescribeCache = DESCRIBES,
     ) -> SalesforceSource:
         if not integration.secret:
             raise IntegrationError("a salesforce integration needs a secret (client_secret, refresh token)")
@@ -64,10 +72,10 @@ class SalesforceSource:
             options = integration.typed_options(SalesforceOptions)
         except ValueError as exc:
             raise IntegrationError(str(exc)) from None
-        client = RestClient(integration, secrets, seconds_left)
+        client = RestClient(integration, secrets, seconds_left, sessions=sessions)
         with translated(mailbox.address):
             client.authenticate()
-        return cls(client, options, mailbox, clock)
+        return cls(client, options, mailbox, clock, describes)
 
     @property
     def client(self) -> RestClient:
@@ -81,7 +89,7 @@ class SalesforceSource:
         plan = self._sync_plan()
         mark = Mark.decode(token, self._mailbox.start_time)
         tracker = Tracker(mark, timedelta(seconds=self._options.overlap_seconds), self.max_seen)
-        with translated(plan.schema.name):
+        with translated(plan.schema.name), self._schema_checked():
             for records, after in changed_records(self._client, plan, tracker, page_size, self.query_limit):
                 if not records and after == mark:
                     continue  # a batch of records handed out before: nothing to store
@@ -99,7 +107,7 @@ class SalesforceSource:
         mapped as `changes` maps them, so the rebuilt comments keep their user properties."""
         plan = self._sync_plan()
         folder = FolderRef(id=self._mailbox.address, path=plan.schema.name)
-        with translated(plan.schema.name):
+        with translated(plan.schema.name), self._schema_checked():
             records = records_by_message_id(self._client, plan, message_ids)
         return [(folder, self._change(plan, record)) for record in records]
 
@@ -115,9 +123,29 @@ class SalesforceSource:
         return self._plan
 
     def _describe(self, name: str) -> ObjectSchema:
-        return ObjectSchema.from_describe(
-            self._client.get(f"{self._client.data_path}/sobjects/{name}/describe")
-        )
+        scope = self._client.scope
+        schema = self._describes.get(scope, name, self._options.describe_cache_seconds)
+        if schema is None:
+            schema = ObjectSchema.from_describe(
+                self._client.get(f"{self._client.data_path}/sobjects/{name}/describe")
+            )
+            self._describes.put(scope, name, schema)
+        return schema
+
+    @contextmanager
+    def _schema_checked(self) -> Iterator[None]:
+        """A query naming a field that is gone (INVALID_FIELD: deleted, or its access revoked since
+        the cached describe) forgets the describes and checks the fields against fresh ones, so the
+        poll fails with the option and the field named, as a fresh describe would have."""
+        try:
+            yield
+        except SalesforceApiError as exc:
+            if exc.code != "INVALID_FIELD":
+                raise
+            self._describes.forget(self._client.scope)
+            self._plan, self._parents = None, {}
+            self._sync_plan()  # raises IntegrationError naming a configured field that is gone
+            raise  # a field the source picked itself: the next poll plans with the fresh describe
 
     def _describe_parent(self, name: str) -> ObjectSchema:
         if name in self._parents:
