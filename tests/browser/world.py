@@ -20,7 +20,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from exchangelib.protocol import CachingProtocol
 from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.alert import Alert
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -142,6 +144,19 @@ class ConsoleWorld:
         )
         return self.driver.find_element(By.ID, slot).text
 
+    def confirm(self) -> str:
+        """Accepts the page's confirm() dialog once it shows, and returns what it asked."""
+        alert = self.until(lambda: self._alert())
+        question = alert.text
+        alert.accept()
+        return question
+
+    def _alert(self) -> Alert | None:
+        try:
+            return self.driver.switch_to.alert
+        except NoAlertPresentException:
+            return None
+
     def notice(self, words: str) -> str:
         """The notices shown, once one of them says `words`."""
         return self.until(lambda: self.text("#notices") if words in self.text("#notices") else None)
@@ -163,6 +178,26 @@ class ConsoleWorld:
     def api(self, method: str, path: str, who: str = "ops", **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"Bearer {self.tokens[who]}"}
         return requests.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
+
+    def ews_integration(self, key: str, bucket: str, addresses: list[str], stopped: bool = False) -> None:
+        """An EWS integration on the emulator with these mailboxes; `stopped` before any is added,
+        so none of them is ever polled."""
+        project, name = key.split("/")
+        body = {
+            "project": project,
+            "name": name,
+            "kind": "ews",
+            "endpoint": self.ews_endpoint,
+            "bucket": bucket,
+            "options": {"auth": "ntlm", "access": "impersonation", "allow_insecure_loopback": True},
+            "secret_values": {"username": SERVICE_USER, "password": SERVICE_PASSWORD},
+        }
+        assert self.api("POST", "/integrations", json=body).status_code == 201
+        if stopped:
+            assert self.api("POST", f"/integrations/{key}/stop").status_code < 300
+        for address in addresses:
+            added = self.api("POST", f"/integrations/{key}/mailboxes", json={"address": address})
+            assert added.status_code == 201, added.text
 
     def synced(self, key: str, address: str, created: int, seconds: float = 30.0) -> dict[str, Any]:
         def done() -> dict[str, Any] | None:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from commsync.api.schemas import ScheduleUpdate
 from commsync.console import CONTENT_TYPES, asset_names
+from commsync.models.subscription import SubscriptionProtocol
 from tests.support.api import ApiWorld, api_world
 
 SECRET = "Winter-2024-sync!"
@@ -115,3 +117,41 @@ def test_no_secret_reaches_the_page_or_any_answer_the_console_reads(world: ApiWo
         pages.append(answer.text)
     # THEN the password is nowhere, and the token the caller holds is not echoed either
     assert all(SECRET not in text and world.tokens["modify"] not in text for text in pages)
+
+
+def test_the_console_offers_what_the_subscription_and_schedule_routes_accept() -> None:
+    # GIVEN the protocols the subscribe form offers and the batch size the schedules page sends
+    notifications = (STATIC / "notifications.js").read_text()
+    offered = re.findall(r'^  \["([a-z-]+)", "[^"]+", "[^"]+"\],$', notifications, re.M)
+    schedules = (STATIC / "schedules.js").read_text()
+    per_request = re.search(r"^export const PER_REQUEST = (\d+);$", schedules, re.M)
+    limits = ScheduleUpdate.model_fields["mailboxes"].metadata
+    # THEN they are exactly the API's protocols and its per-request limit: no option the API
+    # refuses, none it accepts left out, and no batch bigger than it takes
+    assert offered == [p.value for p in SubscriptionProtocol]
+    most = [getattr(m, "max_length", None) for m in limits if getattr(m, "max_length", None)]
+    assert per_request is not None and [int(per_request.group(1))] == most
+
+
+def test_a_view_only_token_may_manage_subscriptions_so_the_console_shows_it_the_controls(
+    world: ApiWorld,
+) -> None:
+    # GIVEN an integration, and a caller who may only view
+    body = {
+        "project": "acme",
+        "name": "exchange",
+        "kind": "ews",
+        "endpoint": "https://mail.acme.example/EWS/Exchange.asmx",
+        "bucket": "acme-mail",
+    }
+    assert world.call("POST", "/integrations", body).status == 201
+    path = "/integrations/acme/exchange/subscriptions"
+    # WHEN it subscribes and unsubscribes, as the integration page lets it
+    made = world.call("POST", path, {"protocol": "email", "endpoint": "oncall@acme.example"}, as_="view")
+    assert made.status == 201, made.text
+    gone = world.call("DELETE", f"{path}/{made.json['id']}", as_="view")
+    # THEN the API allows both, while the bulk schedule (shown to modify callers only) is refused
+    assert gone.status == 204 and world.call("GET", path, as_="view").json == []
+    mailbox = {"integration": "acme/exchange", "address": "ann@acme.example"}
+    schedule = {"poll_interval_seconds": 60, "mailboxes": [mailbox]}
+    assert world.call("POST", "/schedules", schedule, as_="view").status == 403

@@ -7,6 +7,7 @@ import { oauthReason } from "./health.js";
 import { integrationPage } from "./integration.js";
 import { input, summary } from "./forms.js";
 import { overview } from "./overview.js";
+import { schedulesPage } from "./schedules.js";
 import { forgetOldNotices, notify, session } from "./shell.js";
 
 const main = document.getElementById("main");
@@ -89,12 +90,13 @@ function start(caller, afterSignIn = false) {
   route();
 }
 
-// Routes: #/  #/integrations/P/N  #/new  #/new/KIND  #/comments  #/comments/BUCKET  #/comments/BUCKET/ID
+// Routes: #/  #/integrations/P/N  #/new  #/new/KIND  #/schedules  #/comments  #/comments/BUCKET  #/comments/BUCKET/ID
 const ROUTES = [
   [/^#?\/?$/, "overview", () => overview(main)],
   [/^#\/integrations\/([^/]+)\/([^/]+)$/, "overview", (p, n) => integrationPage(main, `${p}/${n}`)],
   [/^#\/new$/, "new", () => kindChooser(main)],
   [/^#\/new\/([a-z]+)$/, "new", (kind) => createForm(main, kind)],
+  [/^#\/schedules$/, "schedules", () => schedulesPage(main)],
   [/^#\/comments$/, "comments", () => buckets(main)],
   [/^#\/comments\/([^/]+)$/, "comments", (bucket) => commentList(main, bucket)],
   [/^#\/comments\/([^/]+)\/([0-9a-f]+)$/, "comments", (bucket, id) => comment(main, bucket, id)],

@@ -4,6 +4,7 @@ import { chart, sumHours } from "./chart.js";
 import { duration, facts, h, number, replace, timeAgo } from "./dom.js";
 import { explainDisabled, integrationHealth, kindName, mailboxHealth } from "./health.js";
 import { editIntegrationForm, mailboxForm, syncForm } from "./mailbox_forms.js";
+import { notificationsSection } from "./notifications.js";
 import { problemBox } from "./overview.js";
 import { go, live, notify, session } from "./shell.js";
 
@@ -13,7 +14,8 @@ export function integrationPage(main, key) {
   const path = integrationPath(key);
   const body = h("div", { "data-page": "integration", "data-integration": key });
   const panel = h("div", { "data-panel": "" });
-  replace(main, h("h1", { text: key }), body, panel);
+  const notifications = h("section", { class: "card", "data-notifications": key });
+  replace(main, h("h1", { text: key }), body, panel, notifications);
   const load = async () => {
     const [integration, mailboxes, cached] = await Promise.all([get(path), get(`${path}/mailboxes`), getMetrics()]);
     const metrics = cached.integrations.some((m) => m.key === key) ? cached : await getMetrics(true);
@@ -22,7 +24,7 @@ export function integrationPage(main, key) {
   const page = { key, path, panel, refresh: null };
   const view = live(body, load, (data) => draw(body, page, data));
   page.refresh = view.refresh;
-  return view.ready;
+  return Promise.all([view.ready, notificationsSection(notifications, key)]);
 }
 
 // Runs an API call from a button, reports the outcome, and redraws at once.

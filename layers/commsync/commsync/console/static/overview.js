@@ -48,6 +48,9 @@ function draw(body, { integrations, status, metrics }) {
     ),
     h("section", { class: "card" }, chart(sumHours(metrics.integrations.map((m) => m.hours)), "Comments synced and errors, last 24 hours")),
     h("h2", { text: "Integrations" }),
+    session.canModify
+      ? h("p", { class: "actions" }, h("a", { class: "button", href: "#/schedules", "data-key": "schedules", text: "Set poll intervals of many mailboxes…" }))
+      : null,
     h(
       "div",
       { class: "cards" },
