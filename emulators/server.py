@@ -12,12 +12,28 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
+from urllib.parse import parse_qsl
 
 from emulators.tls import TlsFiles
 
 LOOPBACK = "127.0.0.1"
+# A form body larger than this is refused (413) before it is read.
+MAX_FORM_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """What an endpoint hands back to the HTTP handler: status, headers, body."""
+
+    status: int
+    body: bytes = b""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    def with_header(self, name: str, value: str) -> HttpResponse:
+        return HttpResponse(self.status, self.body, [*self.headers, (name, value)])
 
 
 class EmulatorHandler(BaseHTTPRequestHandler):
@@ -31,6 +47,23 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         """Silent: request lines are noise in tests, and queries and headers carry codes and tokens."""
+
+    def read_form(self, too_large: HttpResponse) -> dict[str, str] | None:
+        """The urlencoded body; None after answering `too_large` when it exceeds MAX_FORM_BYTES."""
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_FORM_BYTES:
+            self.send(too_large)
+            return None
+        raw = self.rfile.read(length).decode("utf-8", "replace")
+        return dict(parse_qsl(raw, keep_blank_values=True))
+
+    def send(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)
 
     @property
     def base_url(self) -> str:

@@ -21,7 +21,9 @@ from emulators.identity.token_endpoint import handle_token
 from emulators.server import EmulatorHandler
 
 log = logging.getLogger("emulators.identity")
-_MAX_BODY = 1 << 20
+
+
+_TOO_LARGE = json_response(413, {"error": "invalid_request", "error_description": "Request body too large"})
 
 
 class IdentityHandler(EmulatorHandler):
@@ -39,7 +41,7 @@ class IdentityHandler(EmulatorHandler):
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
         parts = [unquote(p) for p in url.path.strip("/").split("/")]
-        form = self._form() if method == "POST" else {}
+        form = self.read_form(_TOO_LARGE) if method == "POST" else {}
         if form is None:
             return
         query = dict(parse_qsl(url.query, keep_blank_values=True))
@@ -52,7 +54,7 @@ class IdentityHandler(EmulatorHandler):
             response = json_response(
                 500, {"error": "server_error", "error_description": "AADSTS90033: internal"}
             )
-        self._send(response)
+        self.send(response)
 
     def _route(
         self, method: str, parts: list[str], query: dict[str, str], form: dict[str, str]
@@ -83,26 +85,6 @@ class IdentityHandler(EmulatorHandler):
         return json_response(
             404, {"error": "not_found", "error_description": f"No endpoint at {method} /{'/'.join(parts)}"}
         )
-
-    def _form(self) -> dict[str, str] | None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > _MAX_BODY:
-            self._send(
-                json_response(
-                    413, {"error": "invalid_request", "error_description": "Request body too large"}
-                )
-            )
-            return None
-        raw = self.rfile.read(length).decode("utf-8", "replace")
-        return dict(parse_qsl(raw, keep_blank_values=True))
-
-    def _send(self, response: HttpResponse) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        self.wfile.write(response.body)
 
 
 def handler_for(state: IdentityState) -> type[IdentityHandler]:

@@ -1,17 +1,13 @@
-"""What an endpoint hands back to the HTTP handler: status, headers, body."""
+"""The responses an endpoint hands back to the HTTP handler, in the vendor's own headers."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
+from emulators.server import HttpResponse
 
-@dataclass(frozen=True)
-class HttpResponse:
-    status: int
-    body: bytes = b""
-    headers: list[tuple[str, str]] = field(default_factory=list)
+__all__ = ["HttpResponse", "html_response", "json_response", "redirect"]
 
 
 def json_response(status: int, payload: dict[str, Any]) -> HttpResponse:

@@ -13,8 +13,10 @@ from emulators.salesforce.state import SalesforceState
 from emulators.server import EmulatorHandler
 
 log = logging.getLogger("emulators.salesforce")
-_MAX_BODY = 1 << 20
 _DATA = "/services/data"
+
+
+_TOO_LARGE = json_response(413, {"error": "invalid_request", "error_description": "body too large"})
 
 
 class SalesforceHandler(EmulatorHandler):
@@ -32,7 +34,7 @@ class SalesforceHandler(EmulatorHandler):
     def _dispatch(self, method: str) -> None:
         self.salesforce.stats.count("http_requests")
         url = urlsplit(self.path)
-        form = self._form() if method == "POST" else {}
+        form = self.read_form(_TOO_LARGE) if method == "POST" else {}
         if form is None:
             return
         query = dict(parse_qsl(url.query, keep_blank_values=True))
@@ -43,7 +45,7 @@ class SalesforceHandler(EmulatorHandler):
             response = json_response(
                 500, [{"message": "An unexpected error occurred", "errorCode": "UNKNOWN_EXCEPTION"}]
             )
-        self._send(response)
+        self.send(response)
 
     def _route(self, method: str, path: str, query: dict[str, str], form: dict[str, str]) -> HttpResponse:
         state = self.salesforce
@@ -67,24 +69,6 @@ class SalesforceHandler(EmulatorHandler):
         return json_response(
             404, [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]
         )
-
-    def _form(self) -> dict[str, str] | None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > _MAX_BODY:
-            self._send(
-                json_response(413, {"error": "invalid_request", "error_description": "body too large"})
-            )
-            return None
-        raw = self.rfile.read(length).decode("utf-8", "replace")
-        return dict(parse_qsl(raw, keep_blank_values=True))
-
-    def _send(self, response: HttpResponse) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        self.wfile.write(response.body)
 
 
 def handler_for(state: SalesforceState) -> type[SalesforceHandler]:
