@@ -66,28 +66,34 @@ def tls(tmp_path: Path) -> TlsFiles:
     return self_signed(tmp_path / "tls")
 
 
+def _graph_integration(api: Api, idp: IdentityEmulator, tls: TlsFiles, **options: str) -> dict[str, Any]:
+    """An app registered for our callback, a user, and the body of a Graph integration using them."""
+    callback = f"{api.local.url}/external/microsoft/oauth2/callback"
+    idp.add_app("contoso", CLIENT_ID, secret=CLIENT_SECRET, redirect_uris=[callback])
+    idp.add_user("contoso", UPN, PASSWORD)
+    return {
+        "project": "acme",
+        "name": "outlook",
+        "kind": "graph",
+        "endpoint": "https://graph.microsoft.com/v1.0",
+        "bucket": "acme-mail",
+        "options": {
+            "client_id": CLIENT_ID,
+            "tenant": "contoso",
+            "authority": idp.authority("").rstrip("/"),
+            "ca_bundle": str(tls.cert),
+            **options,
+        },
+        "secret_values": {"client_secret": CLIENT_SECRET},
+    }
+
+
 def test_microsoft_connect_stores_a_refresh_token_that_renews_and_rotates(api: Api, tls: TlsFiles) -> None:
     idp = IdentityEmulator()
     with idp.serving(tls=tls):
         # GIVEN an app registered for our callback, and a Graph integration pointing at it
         callback = f"{api.local.url}/external/microsoft/oauth2/callback"
-        idp.add_app("contoso", CLIENT_ID, secret=CLIENT_SECRET, redirect_uris=[callback])
-        idp.add_user("contoso", UPN, PASSWORD)
-        graph = {
-            "project": "acme",
-            "name": "outlook",
-            "kind": "graph",
-            "endpoint": "https://graph.microsoft.com/v1.0",
-            "bucket": "acme-mail",
-            "options": {
-                "client_id": CLIENT_ID,
-                "tenant": "contoso",
-                "authority": idp.authority("").rstrip("/"),
-                "ca_bundle": str(tls.cert),
-                "scopes": "Mail.Read User.Read openid",
-            },
-            "secret_values": {"client_secret": CLIENT_SECRET},
-        }
+        graph = _graph_integration(api, idp, tls, scopes="Mail.Read User.Read openid")
         assert api("POST", "/integrations", json=graph).status_code == 201
 
         # WHEN the user starts the flow, signs in at the provider, and the browser comes back
@@ -130,22 +136,7 @@ def test_microsoft_declined_consent_returns_the_reason_and_stores_nothing(api: A
     idp = IdentityEmulator()
     with idp.serving(tls=tls):
         callback = f"{api.local.url}/external/microsoft/oauth2/callback"
-        idp.add_app("contoso", CLIENT_ID, secret=CLIENT_SECRET, redirect_uris=[callback])
-        idp.add_user("contoso", UPN, PASSWORD)
-        graph = {
-            "project": "acme",
-            "name": "outlook",
-            "kind": "graph",
-            "endpoint": "https://graph.microsoft.com/v1.0",
-            "bucket": "acme-mail",
-            "options": {
-                "client_id": CLIENT_ID,
-                "tenant": "contoso",
-                "authority": idp.authority("").rstrip("/"),
-                "ca_bundle": str(tls.cert),
-            },
-            "secret_values": {"client_secret": CLIENT_SECRET},
-        }
+        graph = _graph_integration(api, idp, tls)
         api("POST", "/integrations", json=graph)
         authorize_url = api("GET", "/integrations/acme/outlook/oauth2/authenticate").headers["Location"]
 
