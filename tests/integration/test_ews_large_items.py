@@ -66,3 +66,41 @@ def test_an_email_over_the_threshold_has_its_attachment_streamed_whole_and_liste
         moved = next(c for c in world.comments().values() if c["id"] == big["id"])
         assert moved["user_properties"]["string:Folder"] == "Archive"
         assert moved["attachments"] == big["attachments"]
+
+
+def test_an_attachment_carried_by_several_emails_is_uploaded_once(tmp_path: Path) -> None:
+    # GIVEN the same 3 MB scan on three large emails, and a small PDF on two small ones
+    scan, note = b"%PDF-1.7\n" + os.urandom(3_000_000), b"%PDF-1.7\n" + os.urandom(20_000)
+    data = tmp_path / "data"
+    for n in (1, 2, 3):
+        write_eml(data, ANN, "Inbox", f"big{n}.eml", email_bytes(n, attachment=("scan.pdf", scan)))
+    for n in (4, 5):
+        write_eml(data, ANN, "Inbox", f"small{n}.eml", email_bytes(n, attachment=("note.pdf", note)))
+    emulator = EwsEmulator.from_directory(data, users={SERVICE_USER: SERVICE_PASSWORD})
+    with ews_world(tmp_path, emulator, [ANN], options={"stream_items_over_bytes": 1_000_000}) as world:
+        blobs = world.runtime.engine.blobs
+        uploads: list[str] = []
+        put, put_file = blobs.put, blobs.put_file
+
+        def counted_put(key: str, data: bytes, content_type: str) -> None:
+            uploads.append(key)
+            put(key, data, content_type)
+
+        def counted_put_file(key: str, path: Path, content_type: str) -> None:
+            uploads.append(key)
+            put_file(key, path, content_type)
+
+        blobs.put, blobs.put_file = counted_put, counted_put_file  # type: ignore[method-assign]
+
+        # WHEN they sync
+        assert world.sync()[f"{KEY}#{ANN}"].status is PollStatus.DONE
+
+        # THEN each distinct attachment was written once, and all five comments reference theirs
+        written = [k for k in uploads if k.startswith(f"attachments/{BUCKET}/")]
+        assert sorted(written) == sorted(
+            f"attachments/{BUCKET}/{hashlib.sha256(b).hexdigest()}" for b in (scan, note)
+        )
+        references = [c["attachments"][0]["attachment_reference"] for c in world.comments().values()]
+        assert sorted(references) == sorted(
+            [hashlib.sha256(scan).hexdigest()] * 3 + [hashlib.sha256(note).hexdigest()] * 2
+        )

@@ -39,6 +39,9 @@ class CrashingBlobs:
     def get(self, key: str) -> bytes | None:
         return self.inner.get(key)
 
+    def exists(self, key: str) -> bool:
+        return self.inner.exists(key)
+
     def delete(self, key: str) -> None:
         self.inner.delete(key)
 

@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
-from commsync.cleaning.build import CleanedComment, Origin, attachment_key, clean, comment_key, raw_key
+from commsync.cleaning.build import CleanedComment, Origin, clean, comment_key, raw_key
 from commsync.engine import Engine
 from commsync.models import Comment, Integration, Mailbox, MailboxRef, PollJob, SyncCounts
 from commsync.models.filters import SyncFilter
@@ -29,7 +29,7 @@ from commsync.models.usage import usage_period
 from commsync.observability import logger
 from commsync.ports import Change, ChangePage, CommentEntry, FolderRef, Source
 from commsync.services.quota import enforce_quota
-from commsync.services.record import mark_attachment_uses, record
+from commsync.services.record import mark_attachment_uses, record, store_attachment
 
 DEFAULT_FOLDER = "Inbox"
 SELECTION_PREFIX = "#select:"
@@ -196,7 +196,7 @@ def rebuild(engine: Engine, integration: Integration, cleaned: CleanedComment) -
     comment = cleaned.comment.model_copy(update={"created_at": created})
     engine.blobs.put(raw_key(bucket, comment.id), cleaned.raw, "message/rfc822")
     for reference, attachment in cleaned.attachments:
-        engine.blobs.put(attachment_key(bucket, reference), attachment.data, attachment.content_type)
+        store_attachment(engine, bucket, reference, attachment)
     mark_attachment_uses(engine, bucket, comment)
     engine.blobs.put(comment_key(bucket, comment.id), comment.to_json().encode(), "application/json")
     source = comment.source

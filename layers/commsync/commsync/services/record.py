@@ -12,6 +12,7 @@ import tempfile
 from enum import StrEnum
 from pathlib import Path
 
+from commsync.cleaning.attachments import ParsedAttachment
 from commsync.cleaning.build import CleanedComment, attachment_key, attachment_use_key, comment_key, raw_key
 from commsync.engine import Engine
 from commsync.models import Comment, Integration
@@ -53,13 +54,20 @@ def record(engine: Engine, integration: Integration, cleaned: CleanedComment) ->
 def _store_blobs(engine: Engine, bucket: str, cleaned: CleanedComment) -> None:
     engine.blobs.put(raw_key(bucket, cleaned.comment.id), cleaned.raw, "message/rfc822")
     # Attachments are content-addressed (attachments/<bucket>/<sha256 hex>): a file carried by many
-    # emails is one object, and rewriting it with the same bytes on a replay changes nothing.
+    # emails is one object, written once; on the versioned bucket every rewrite would also keep a
+    # noncurrent copy for 30 days.
     for reference, attachment in dict(cleaned.attachments).items():
-        engine.blobs.put(attachment_key(bucket, reference), attachment.data, attachment.content_type)
+        store_attachment(engine, bucket, reference, attachment)
     mark_attachment_uses(engine, bucket, cleaned.comment)
     engine.blobs.put(
         comment_key(bucket, cleaned.comment.id), cleaned.comment.to_json().encode(), "application/json"
     )
+
+
+def store_attachment(engine: Engine, bucket: str, reference: str, attachment: ParsedAttachment) -> None:
+    key = attachment_key(bucket, reference)
+    if not engine.blobs.exists(key):
+        engine.blobs.put(key, attachment.data, attachment.content_type)
 
 
 def mark_attachment_uses(engine: Engine, bucket: str, comment: Comment) -> None:
@@ -124,8 +132,9 @@ def store_streamed(engine: Engine, bucket: str, change: Change, store_bytes: boo
                     size += len(chunk)
                     out.write(chunk)
             reference = digest.hexdigest()
-            if store_bytes:
-                engine.blobs.put_file(attachment_key(bucket, reference), path, attachment.content_type)
+            key = attachment_key(bucket, reference)
+            if store_bytes and not engine.blobs.exists(key):
+                engine.blobs.put_file(key, path, attachment.content_type)
             path.unlink()
             refs.append(
                 AttachmentRef(

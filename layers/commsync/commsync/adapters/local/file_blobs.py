@@ -45,6 +45,9 @@ class FileBlobs:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
     def get(self, key: str) -> bytes | None:
         try:
             return self._path(key).read_bytes()
