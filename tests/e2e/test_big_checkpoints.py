@@ -45,7 +45,7 @@ def test_a_token_over_the_item_limit_goes_to_the_bucket_and_comes_back(aws_stack
 
     # GIVEN a 500 KB folder tree, which DynamoDB refuses as an item
     with pytest.raises(ClientError, match="size"):
-        state.put_checkpoint(_checkpoint(ref, big))
+        state.put_checkpoint_leased(_checkpoint(ref, big), "poller", NOW, 60)
 
     # WHEN it is stored in the form the poller stores, and then replaced by a bigger one
     first = stored_form(blobs, ref, "#folders", big)

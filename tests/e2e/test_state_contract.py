@@ -119,19 +119,24 @@ def test_a_state_saved_against_an_old_revision_is_refused_whole(state: StateStor
     assert again is not None and again[1].revision == 2 and again[1].enabled
 
 
+def _write_checkpoint(state: StateStore, ref: MailboxRef, folder: str, token: str) -> None:
+    """As a poller does: under the mailbox's lease."""
+    assert state.acquire_lease(ref, "writer", NOW, 60)
+    checkpoint = Checkpoint(
+        integration=ref.integration,
+        mailbox=ref.address,
+        folder_id=folder,
+        folder_path=folder,
+        token=token,
+        updated_at=NOW,
+    )
+    assert state.put_checkpoint_leased(checkpoint, "writer", NOW, 60)
+
+
 def test_checkpoints_are_per_mailbox_and_folder(state: StateStore, project: str) -> None:
     ref = MailboxRef(integration=f"{project}/mail", address="a@x.example")
     for folder, token in (("Inbox", "s1"), ("Archive", "s2"), ("Inbox", "s3")):
-        state.put_checkpoint(
-            Checkpoint(
-                integration=ref.integration,
-                mailbox=ref.address,
-                folder_id=folder,
-                folder_path=folder,
-                token=token,
-                updated_at=NOW,
-            )
-        )
+        _write_checkpoint(state, ref, folder, token)
 
     inbox = state.get_checkpoint(ref, "Inbox")
     assert inbox is not None and inbox.token == "s3"
@@ -255,16 +260,7 @@ def test_deleting_a_mailbox_removes_its_state_and_checkpoints_but_not_its_siblin
     state.put_integration(_integration(project))
     for address in ("a@x.example", "b@x.example"):
         state.put_mailbox(Mailbox(integration=key, address=address))
-        state.put_checkpoint(
-            Checkpoint(
-                integration=key,
-                mailbox=address,
-                folder_id="Inbox",
-                folder_path="Inbox",
-                token="t",
-                updated_at=NOW,
-            )
-        )
+        _write_checkpoint(state, MailboxRef(integration=key, address=address), "Inbox", "t")
     a = MailboxRef(integration=key, address="a@x.example")
     b = MailboxRef(integration=key, address="b@x.example")
 

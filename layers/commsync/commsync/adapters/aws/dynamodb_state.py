@@ -177,16 +177,6 @@ class DynamoState(DynamoApiState):
         ).get("Item")
         return Checkpoint.model_validate_json(str(item["doc"])) if item else None
 
-    def put_checkpoint(self, checkpoint: Checkpoint) -> None:
-        ref = MailboxRef(integration=checkpoint.integration, address=checkpoint.mailbox)
-        self._table.put_item(
-            Item={
-                "pk": f"CHECKPOINTS#{ref.key}",
-                "sk": checkpoint.folder_id,
-                "doc": checkpoint.model_dump_json(),
-            }
-        )
-
     def put_checkpoint_leased(self, checkpoint: Checkpoint, owner: str, now: datetime, seconds: int) -> bool:
         ref = MailboxRef(integration=checkpoint.integration, address=checkpoint.mailbox)
         until = int(now.timestamp()) + seconds

@@ -167,14 +167,6 @@ class SqliteState(SqliteApiState):
         ).fetchone()
         return Checkpoint.model_validate_json(row[0]) if row else None
 
-    def put_checkpoint(self, checkpoint: Checkpoint) -> None:
-        key = MailboxRef(integration=checkpoint.integration, address=checkpoint.mailbox).key
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?)",
-                (key, checkpoint.folder_id, checkpoint.model_dump_json()),
-            )
-
     def put_checkpoint_leased(self, checkpoint: Checkpoint, owner: str, now: datetime, seconds: int) -> bool:
         ref = MailboxRef(integration=checkpoint.integration, address=checkpoint.mailbox)
         expires = iso_z(datetime.fromtimestamp(now.timestamp() + seconds, now.tzinfo))
