@@ -17,6 +17,9 @@ from commsync.cleaning.thread import thread_id_for
 from commsync.models import comment as c
 from commsync.models.comment import AttachmentRef, Comment, CommentSource, Message, Text
 
+# Issue 18: the address a sender's display name shows when it is not the sender's own.
+DISPLAY_NAME_MISMATCH = "string:Display Name Mismatch"
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -136,6 +139,8 @@ def _properties(parsed: ParsedEmail, origin: Origin) -> dict[str, str | int | fl
     }
     if parsed.sender and (domain := parsed.domain_of(parsed.sender)):
         props[c.SENDER_DOMAIN] = domain
+    if parsed.shown_sender:
+        props[DISPLAY_NAME_MISMATCH] = parsed.shown_sender
     recipients = sorted({d for a in [*parsed.to, *parsed.cc, *parsed.bcc] if (d := parsed.domain_of(a))})
     if recipients:
         props[c.RECIPIENT_DOMAINS] = ", ".join(recipients)

@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 
+from commsync.cleaning.address_list import name_mismatch, parse_address_list
 from commsync.cleaning.attachments import ParsedAttachment, read_attachments
 from commsync.cleaning.body import read_body
 from commsync.cleaning.headers import decode_header, raw_value, raw_values
@@ -46,6 +47,8 @@ class ParsedEmail:
     warnings: list[str] = field(default_factory=list)
     # The bare address of each sender/to/cc/bcc entry whose header parse already told it.
     known_addresses: dict[str, str] = field(default_factory=dict)
+    # The address the sender's display name shows when it is not the sender's (issue 18).
+    shown_sender: str | None = None
 
     def bare_address(self, formatted: str) -> str:
         """participants.bare_address of one of the entries above, read once (issue 8's 2 ms)."""
@@ -108,8 +111,8 @@ def _addresses(message: Message, name: str, parsed: ParsedEmail) -> list[str]:
     if not values:
         return []
     out = []
-    for raw_name, address in getaddresses(values):
-        if "@" not in address and not address.strip():
+    for raw_name, address in parse_address_list(values):
+        if not address.strip():
             continue
         label = decode_header(name, raw_name)
         parsed.warnings.extend(label.warnings)
@@ -117,9 +120,20 @@ def _addresses(message: Message, name: str, parsed: ParsedEmail) -> list[str]:
         if person.address is not None:
             parsed.known_addresses[person.formatted] = person.address
         out.append(person.formatted)
+        if name == "From" and len(out) == 1:
+            _check_display_name(label.text, parsed.bare_address(person.formatted), parsed)
     if not out and any(v.strip() for v in values):
         parsed.warnings.append(f"header {name} holds no valid address: {values[0][:200]!r}")
     return out
+
+
+def _check_display_name(label: str, address: str, parsed: ParsedEmail) -> None:
+    shown = name_mismatch(label, address)
+    if shown:
+        parsed.shown_sender = shown
+        parsed.warnings.append(
+            f"the sender's display name shows the address {shown!r}, but the email is from {address!r}"
+        )
 
 
 def _read_headers(message: Message, parsed: ParsedEmail) -> None:

@@ -9,8 +9,9 @@ Dutch, Portuguese, Italian, Swedish/Danish, Polish, Japanese and Chinese:
 - an Outlook header block: "From:" (or "Von:", "De :", ...) followed within a few
   lines by "Sent:"/"Date:"/"To:"/"Subject:" (or translations), optionally in *bold* and after
   an underscore rule;
-- ">" quoting (RFC 3676 section 4.5). When ">" lines are interleaved with unquoted answers
-  (an inline reply) the answers are kept and the quoted lines dropped.
+- ">" quoting (RFC 3676 section 4.5). The text written under or between ">" blocks (a
+  bottom-posted or inline reply, issue 18) is new text, in order; the attribution that opens a
+  ">" block belongs to the history.
 """
 
 from __future__ import annotations
@@ -61,51 +62,91 @@ QUOTED = re.compile(r"^\s*>")
 
 @dataclass(frozen=True)
 class QuoteSplit:
-    new: list[str]  # the lines before the history (inline answers included)
+    new: list[
+        str
+    ]  # the sender's lines, in order: top-posted text, or the answers of a bottom-posted or inline reply
     quoted: list[str]
 
 
 def split_quotes(lines: list[str]) -> QuoteSplit:
-    start = _header_start(lines)
-    first_quote = next((i for i, line in enumerate(lines) if QUOTED.match(line)), None)
-    if first_quote is not None and (start is None or first_quote < start):
-        limit = start if start is not None else len(lines)
-        if _mostly_quoted(lines[first_quote:limit]):
-            start = _attribution_before(lines, first_quote)
-        else:
-            return _inline_answers(lines, first_quote, limit)
-    if start is None:
-        return QuoteSplit(lines, [])
-    return QuoteSplit(lines[:start], lines[start:])
+    """Issue 18: an attribution right above ">" quoting opens that quote, not the rest of the
+    email, so the text a bottom-posted or inline reply writes under the quote stays new text.
+    Unquoted history (a separator, an Outlook header block, an attribution over unmarked text)
+    still takes everything after it."""
+    limit, openers = _history_start(lines)
+    head = lines[:limit]
+    if not openers and not any(QUOTED.match(line) for line in head):
+        return QuoteSplit(head, lines[limit:])
+    first_quote = next((i for i, line in enumerate(head) if QUOTED.match(line)), None)
+    if first_quote is not None and not openers:
+        openers = set(range(_attribution_before(head, first_quote), first_quote))
+    new: list[str] = []
+    quoted: list[str] = []
+    for i, line in enumerate(head):
+        if i in openers or QUOTED.match(line) or _wrapped_quote(head, i):
+            quoted.append(line)
+        elif line.strip() or (new and new[-1].strip()):
+            new.append(line)  # one blank line where a quote was taken out, not a run of them
+    return QuoteSplit(new, quoted + lines[limit:])
 
 
-def _header_start(lines: list[str]) -> int | None:
-    for i, line in enumerate(lines):
-        text = line.strip()
-        if not text or QUOTED.match(line):
+def _history_start(lines: list[str]) -> tuple[int, set[int]]:
+    """Where unquoted history starts (len(lines) when nowhere), and the attribution lines that
+    only open a ">" quote."""
+    openers: set[int] = set()
+    i = 0
+    while i < len(lines):
+        text = lines[i].strip()
+        if not text or QUOTED.match(lines[i]):
+            i += 1
             continue
         if _SEPARATOR.match(text):
-            return i
-        if _is_attribution(lines, i) and not (i + 1 < len(lines) and _is_attribution(lines, i + 1)):
-            return i  # the latest line that starts an attribution: "Am heutigen Tage" is text
+            return i, openers
+        size = _attribution_size(lines, i)
+        if size and not (i + 1 < len(lines) and _attribution_size(lines, i + 1)):
+            # the latest line that starts an attribution: "Am heutigen Tage" is text
+            if not _quote_follows(lines, i + size):
+                return i, openers
+            openers.update(range(i, i + size))
+            i += size
+            continue
         if _FROM.match(text) and _has_fields(lines, i + 1):
-            return _rule_before(lines, i)
-    return None
+            return _rule_before(lines, i), openers
+        i += 1
+    return len(lines), openers
 
 
-def _is_attribution(lines: list[str], i: int) -> bool:
-    """Lines i.. (up to three, within one paragraph) form an attribution. A quoted-printable
-    soft break left in the text ("w=" / "rote:") is joined back."""
+def _quote_follows(lines: list[str], at: int) -> bool:
+    """The next filled line (within two blank lines) is ">" quoted."""
+    for line in lines[at : at + 3]:
+        if line.strip():
+            return bool(QUOTED.match(line))
+    return False
+
+
+def _wrapped_quote(lines: list[str], i: int) -> bool:
+    """A quoted line that a client wrapped without repeating the ">" (a long quoted line above, a
+    quoted line right under, and a lower-case start): part of the quote, not an answer."""
+    line = lines[i].strip()
+    if not line or not line[0].islower() or i == 0 or i + 1 >= len(lines):
+        return False
+    above, below = lines[i - 1], lines[i + 1]
+    return bool(QUOTED.match(above) and QUOTED.match(below)) and len(above.strip()) >= 60
+
+
+def _attribution_size(lines: list[str], i: int) -> int:
+    """How many lines, from i, form an attribution (up to three, within one paragraph); 0 when
+    none. A quoted-printable soft break left in the text ("w=" / "rote:") is joined back."""
     window = ""
-    for line in lines[i : i + 3]:
+    for n, line in enumerate(lines[i : i + 3], start=1):
         text = line.strip()
         if not text or len(window) > 400:
-            return False
+            return 0
         window = window[:-1] + text if window.endswith("=") else f"{window} {text}".strip()
         could_be = window.endswith((":", "\uff1a")) or _OPENING.match(window)
         if could_be and _ATTRIBUTION.match(window):
-            return True
-    return False
+            return n
+    return 0
 
 
 def _has_fields(lines: list[str], start: int) -> bool:
@@ -120,12 +161,6 @@ def _rule_before(lines: list[str], i: int) -> int:
     return j if j >= 0 and _RULE.match(lines[j]) else i
 
 
-def _mostly_quoted(lines: list[str]) -> bool:
-    filled = [line for line in lines if line.strip()]
-    quoted = sum(1 for line in filled if QUOTED.match(line))
-    return not filled or quoted >= 0.6 * len(filled)
-
-
 def _attribution_before(lines: list[str], first_quote: int) -> int:
     """An attribution our patterns missed still ends with ":" right above the quote."""
     j = first_quote - 1
@@ -134,13 +169,3 @@ def _attribution_before(lines: list[str], first_quote: int) -> int:
     if j >= 0 and lines[j].rstrip().endswith((":", "\uff1a")) and (first_quote - j) <= 2 and j > 0:
         return j
     return first_quote
-
-
-def _inline_answers(lines: list[str], first_quote: int, limit: int) -> QuoteSplit:
-    head = lines[:first_quote]
-    attribution = _attribution_before(lines, first_quote)
-    if attribution < first_quote:
-        head = lines[:attribution]
-    body = head + [line for line in lines[first_quote:limit] if not QUOTED.match(line)]
-    quoted = [line for line in lines[first_quote:limit] if QUOTED.match(line)] + lines[limit:]
-    return QuoteSplit(body, quoted)

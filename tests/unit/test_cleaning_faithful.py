@@ -1,0 +1,126 @@
+"""Issue 18: no reply lost, no sender misattributed (replies under quotes, display-name addresses)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from commsync.cleaning.address_list import parse_address_list
+from commsync.cleaning.build import DISPLAY_NAME_MISMATCH, Origin, clean
+from commsync.cleaning.quotes import split_quotes
+from commsync.cleaning.separate import separate
+
+ORIGIN = Origin(
+    integration="acme/exports", kind="eml", bucket="b", mailbox="ann@acme.example", folder="Inbox"
+)
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
+
+
+def _raw(headers: dict[str, str], body: str = "Hello\r\n") -> bytes:
+    lines = [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n" + body).encode("utf-8")
+
+
+def test_given_a_bottom_posted_reply_when_separating_then_the_answer_is_the_body() -> None:
+    body = (
+        "On Mon, 4 Mar 2024 at 10:02, Bob <bob@example.org> wrote:\n"
+        "> Can you send the report?\n\nYes — attached, see page 3.\n"
+    )
+
+    split = split_quotes(body.split("\n"))
+
+    assert separate(body).text == "Yes — attached, see page 3."
+    assert [line for line in split.quoted if line.strip()] == [
+        "On Mon, 4 Mar 2024 at 10:02, Bob <bob@example.org> wrote:",
+        "> Can you send the report?",
+    ]
+
+
+def test_given_an_interleaved_reply_then_every_answer_is_kept_in_order() -> None:
+    body = (
+        "Hi Bob,\n\nLe mar. 5 mars 2024 à 09:12, Bob <bob@example.org> a écrit :\n"
+        "> First, the price?\n> It was 40.\n\n40 is fine.\n\n> Second, the date?\n\nFriday.\n"
+        "> Third?\nNo third.\n\nCheers,\nAnn\n"
+    )
+
+    result = separate(body)
+
+    assert result.text == "Hi Bob,\n\n40 is fine.\n\nFriday.\nNo third."
+    assert result.signature == "Cheers,\nAnn"
+
+
+def test_given_a_quote_line_wrapped_without_a_marker_then_it_stays_in_the_history() -> None:
+    body = (
+        "Sure thing.\n\nOn Tue, Bob <bob@example.org> wrote:\n"
+        "> We need the signed copies of the delivery notes for March, all of\n"
+        "them please,\n> by Friday.\n"
+    )
+
+    assert separate(body).text == "Sure thing."
+
+
+def test_given_unquoted_history_after_an_attribution_then_nothing_after_it_is_kept() -> None:
+    body = "Thanks!\n\nOn Mon, 4 Mar 2024, Bob <bob@example.org> wrote:\nCan you send the report?\n"
+
+    assert separate(body).text == "Thanks!"
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        '"ceo@acme.example" <attacker@evil.example>',
+        "ceo@acme.example <attacker@evil.example>",
+        "=?utf-8?q?ceo=40acme.example?= <attacker@evil.example>",
+        '"CEO (ceo@acme.example)" <attacker@evil.example>',
+    ],
+)
+def test_given_a_display_name_that_is_another_address_then_the_sender_is_the_addr_spec_and_flagged(
+    sender: str,
+) -> None:
+    cleaned = clean(
+        _raw({"From": sender, "To": "ann@acme.example", "Message-ID": "<1@evil.example>"}), ORIGIN, NOW
+    )
+    comment = cleaned.comment
+
+    assert comment.messages[0].from_ is not None and comment.messages[0].from_.endswith(
+        "<attacker@evil.example>"
+    )
+    assert comment.user_properties["string:Sender Domain"] == "evil.example"
+    assert comment.user_properties[DISPLAY_NAME_MISMATCH] == "ceo@acme.example"
+    assert any("ceo@acme.example" in warning for warning in comment.warnings)
+    assert "ceo@acme.example" not in cleaned.addresses
+
+
+def test_given_a_display_name_that_is_the_senders_own_address_then_nothing_is_flagged() -> None:
+    raw = _raw({"From": '"ceo@acme.example" <CEO@acme.example>', "Message-ID": "<1@acme.example>"})
+
+    comment = clean(raw, ORIGIN, NOW).comment
+
+    assert DISPLAY_NAME_MISMATCH not in comment.user_properties
+    assert comment.messages[0].from_ == "ceo@acme.example"
+
+
+@pytest.mark.parametrize(
+    ("value", "people"),
+    [
+        ('"Doe, John" <jd@x.example>, b@c.example', [("Doe, John", "jd@x.example"), ("", "b@c.example")]),
+        (
+            "Doe, John <jd@x.example>, Roe, Jane <jr@x.example>",
+            [("Doe, John", "jd@x.example"), ("Roe, Jane", "jr@x.example")],
+        ),
+        ('"Ann <ann@y.example>" <real@z.example>', [("Ann <ann@y.example>", "real@z.example")]),
+        ("a@b.example (Ann B), Group: c@d.example;", [("Ann B", "a@b.example"), ("", "c@d.example")]),
+        ("undisclosed-recipients:;", []),
+    ],
+)
+def test_given_names_with_commas_or_addresses_then_each_person_is_read_once(
+    value: str, people: list[tuple[str, str]]
+) -> None:
+    assert parse_address_list([value]) == people
+
+
+def test_given_a_cc_name_with_a_comma_then_the_comment_lists_one_person() -> None:
+    raw = _raw({"From": "bob@contoso.example", "Cc": "Doe, John <jd@x.example>", "Message-ID": "<2@x>"})
+
+    assert clean(raw, ORIGIN, NOW).comment.messages[0].cc == ['"Doe, John" <jd@x.example>']
