@@ -4,6 +4,8 @@ The corpus: the real-world messages in tests/fixtures/eml/corpus (charsets, TNEF
 broken encodings), the demo export (reply chains as Outlook, Gmail and others quote them), and
 generated realistic 20 KB emails (bench/mailgen.py). Each email's CPU time is its median over
 the runs, after one warm-up pass (the first clean imports the language and HTML libraries).
+`clean_vs_stdlib_default` is the median of clean() over the median of the stdlib's own reading
+(`policy.default` parse, `get_body()`, its content) of the same bytes (issue 18: <= 0.5).
 Run: `.venv/bin/python -m bench.cleaning [--generated N] [--repeats R]`.
 """
 
@@ -19,6 +21,8 @@ from bench.mailgen import email_of_size
 
 MODULE = "bench.cleaning"
 TARGET_MS = 2.0
+# Issue 18: clean() must stay at most half as costly as the stdlib's own reading of the same bytes.
+TARGET_STDLIB_RATIO = 0.5
 FIXTURES = ROOT / "tests" / "fixtures" / "eml" / "corpus"
 
 
@@ -39,12 +43,18 @@ def main() -> None:
         "cpu_ms_per_email_median", median(per_email), f"<= {TARGET_MS}", median(per_email) <= TARGET_MS
     )
     scenario.add("cpu_ms_per_email_p90", sorted(per_email)[int(0.9 * (len(per_email) - 1))])
+    stdlib = [median(times) for times in _measure_stdlib(everything, args.repeats)]
+    ratio = median(per_email) / median(stdlib)
+    scenario.add("stdlib_default_ms_per_email_median", median(stdlib))
+    scenario.add("clean_vs_stdlib_default", ratio, f"<= {TARGET_STDLIB_RATIO}", ratio <= TARGET_STDLIB_RATIO)
     start = 0
     for name, raws in groups.items():
         share = per_email[start : start + len(raws)]
+        stdlib_share = stdlib[start : start + len(raws)]
         start += len(raws)
         scenario.add(f"{name}_emails", len(raws))
         scenario.add(f"{name}_cpu_ms_median", median(share))
+        scenario.add(f"{name}_vs_stdlib_default", median(share) / median(stdlib_share))
     finish(scenario, args.emit)
 
 
@@ -79,6 +89,30 @@ def _measure(raws: list[bytes], repeats: int) -> tuple[list[list[float]], list[f
             cpu[n].append((time.process_time() - started) * 1000)
         rates.append(len(raws) / (time.perf_counter() - wall))
     return cpu, rates
+
+
+def _measure_stdlib(raws: list[bytes], repeats: int) -> list[list[float]]:
+    """CPU ms per email of `policy.default` parsing plus `get_body()`: the stdlib's reading."""
+    from email import message_from_bytes, policy
+
+    def read(raw: bytes) -> None:
+        message = message_from_bytes(raw, policy=policy.default)
+        body = message.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+        if body is not None:
+            try:
+                body.get_content()
+            except (LookupError, ValueError, AssertionError):
+                pass  # an unknown charset or a broken part: the parse is what is timed
+
+    for raw in raws:
+        read(raw)
+    cpu: list[list[float]] = [[] for _ in raws]
+    for _ in range(repeats):
+        for n, raw in enumerate(raws):
+            started = time.process_time()
+            read(raw)
+            cpu[n].append((time.process_time() - started) * 1000)
+    return cpu
 
 
 if __name__ == "__main__":

@@ -49,20 +49,28 @@ def raw_bytes(value: str) -> bytes:
 
 
 def decode_header(name: str, value: str | None) -> HeaderText:
-    """Decoded, unfolded text of one header value; never raises."""
+    """Decoded, unfolded text of one header value; never raises.
+
+    Raw 8-bit bytes inside an encoded word are bytes of that word's charset, as policy.default
+    reads them (issue 18: `=?iso-8859-1?Q?Fr<raw 0xF6>sche?=` is "Frösche", not "Fr?sche");
+    outside encoded words they are decoded as undeclared text (UTF-8, else windows-1252)."""
     if value is None:
         return HeaderText("")
     value = str(value)
     out = HeaderText("")
-    if not value.isascii():
-        decoded = decode_bytes(raw_bytes(value), None, f"header {name}")
-        value = decoded.text
-        if decoded.warning:
-            out.warnings.append(decoded.warning)
     if "=?" in value:
         value = _decode_words(name, _BETWEEN_WORDS.sub(r"\1", value), out.warnings)
+    elif not value.isascii():
+        value = _undeclared(name, value, out.warnings)
     out.text = _WHITESPACE.sub(" ", value).strip()
     return out
+
+
+def _undeclared(name: str, value: str, warnings: list[str]) -> str:
+    decoded = decode_bytes(raw_bytes(value), None, f"header {name}")
+    if decoded.warning:
+        warnings.append(decoded.warning)
+    return decoded.text
 
 
 def _decode_words(name: str, value: str, warnings: list[str]) -> str:
@@ -85,7 +93,7 @@ def _decode_words(name: str, value: str, warnings: list[str]) -> str:
     text = []
     for charset, piece in pieces:
         if isinstance(piece, str):
-            text.append(piece)
+            text.append(piece if piece.isascii() else _undeclared(name, piece, warnings))
             continue
         decoded = decode_bytes(piece, charset, f"header {name}")
         if decoded.warning:
@@ -95,7 +103,7 @@ def _decode_words(name: str, value: str, warnings: list[str]) -> str:
 
 
 def _word_bytes(encoding: str, payload: str, name: str, warnings: list[str]) -> bytes:
-    data = payload.encode("ascii", "replace")
+    data = raw_bytes(payload)  # 8-bit bytes as they were read: surrogate escapes, or UTF-8 text
     if encoding == "q":
         # RFC 2047 section 4.2: "_" is a space in Q encoding.
         return quopri.decodestring(data.replace(b"_", b" "))
