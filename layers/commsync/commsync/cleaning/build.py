@@ -78,7 +78,7 @@ def clean(raw: bytes, origin: Origin, now: datetime) -> CleanedComment:
     message_id = parsed.message_id
     if not message_id:
         sender = parsed.bare_address(parsed.sender) if parsed.sender else ""
-        message_id = content_message_id(sender, parsed.raw_date, parsed.raw_subject, raw)
+        message_id = content_message_id(sender, parsed.sent_at, parsed.raw_date, parsed.subject, parsed.text)
         parsed.warnings.append("no Message-ID header: the comment id is derived from the email's content")
     comment_id = comment_id_for(message_id)
     refs = _attachment_refs(parsed, origin)

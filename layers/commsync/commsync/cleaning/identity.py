@@ -1,24 +1,31 @@
 """Comment ids: the hex of the Message-ID, or a content-derived one when there is none.
 
-Without a Message-ID (scanners, some ticket systems, drafts), the id is derived from what does
-not change between two copies of the same email, in any mailbox or folder, and what a
-different email would change:
+Without a Message-ID (scanners, some ticket systems, drafts), the id is derived from what the
+comment shows, which does not change between two copies of the same email in any mailbox or
+folder, nor between the two ways a comment is built (issue 18: the raw MIME, or the
+properties-and-text stand-in of a large EWS or Graph item, so a change of the large-item
+threshold never duplicates an email), and which a different email changes:
 
-    sha256( len-prefixed: From address (lower case), Date header (whitespace collapsed),
-            Subject header (raw, whitespace collapsed), body bytes (everything after the
-            header block, line ends as CRLF, trailing blank lines dropped) )
+    sha256( len-prefixed: "v2", the sender's address (lower case), the sent time (UTC,
+            ISO 8601; the Date header as written, whitespace collapsed, when it is not a date),
+            the decoded subject (whitespace collapsed), and the first 64 words of the
+            decoded body text, new text and history alike (case-folded, punctuation and
+            line breaks dropped: a plain part and its HTML rendering give the same words) )
 
 and the comment id is the hex of "<{first 40 hex digits}@no-message-id.commsync>", so such ids
-have the same shape as real ones. Headers added in transit (Received, X-*) are left out, and
-the raw bytes are hashed rather than decoded text, so a change in our decoding never changes an id.
+have the same shape as real ones. Headers added in transit (Received, X-*) are left out. The
+recipe before issue 18 hashed the raw bytes after the header block: an input with no blank
+line (a headerless paragraph) had none, so every such email got one id.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime
 
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_WORD = re.compile(r"\w+")
+BODY_WORDS = 64
 
 
 def comment_id_for(message_id: str) -> str:
@@ -38,14 +45,16 @@ def synthetic_message_id(*parts: str | bytes) -> str:
     return f"<{digest.hexdigest()[:40]}@no-message-id.commsync>"
 
 
-def raw_body(raw: bytes) -> bytes:
-    """The bytes after the header block, with line ends as CRLF and no trailing blank lines."""
-    match = _HEADER_END.search(raw)
-    body = raw[match.end() :] if match else b""
-    return b"\r\n".join(body.splitlines()).rstrip(b"\r\n")
+def body_words(text: str) -> str:
+    """The body's share of the recipe: its first BODY_WORDS words, case-folded."""
+    words = []
+    for match in _WORD.finditer(text):
+        words.append(match.group(0).casefold())
+        if len(words) == BODY_WORDS:
+            break
+    return " ".join(words)
 
 
-def content_message_id(sender: str, date: str, subject: str, raw: bytes) -> str:
-    return synthetic_message_id(
-        sender.lower(), " ".join(date.split()), " ".join(subject.split()), raw_body(raw)
-    )
+def content_message_id(sender: str, sent_at: datetime | None, date: str, subject: str, text: str) -> str:
+    when = sent_at.astimezone(UTC).isoformat() if sent_at else " ".join(date.split())
+    return synthetic_message_id("v2", sender.lower(), when, " ".join(subject.split()), body_words(text))
