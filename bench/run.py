@@ -32,6 +32,7 @@ RESULTS = ROOT / "bench" / "results.json"
 # Cheapest first; the backfill, the longest, last.
 SCENARIOS = {
     "cleaning": "bench.cleaning",
+    "robustness": "bench.robustness",
     "cold_start": "bench.cold_start",
     "idle_poll": "bench.idle_poll",
     "big_attachment": "bench.big_attachment",

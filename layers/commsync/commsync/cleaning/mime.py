@@ -21,10 +21,15 @@ from commsync.cleaning.address_list import name_mismatch, parse_address_list
 from commsync.cleaning.attachments import ParsedAttachment, read_attachments
 from commsync.cleaning.body import read_body
 from commsync.cleaning.headers import decode_header, raw_value, raw_values
+from commsync.cleaning.identity import synthetic_message_id
 from commsync.cleaning.participants import bare_address, domain_of_bare, participant
 from commsync.cleaning.parts import layout, leaves
+from commsync.cleaning.repair import repair
+from commsync.cleaning.uuencode import extract_uuencoded
 
 _MSG_ID = re.compile(r"<[^<>\s]*>")
+# MS-CFB section 2.2: every OLE compound file, an Outlook .msg among them, starts so.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass
@@ -64,8 +69,11 @@ def parse_email(raw: bytes) -> ParsedEmail:
     if not raw.strip():
         parsed.warnings.append("the file is empty: no headers and no body")
         return parsed
+    if raw.startswith(_OLE_MAGIC):
+        return _outlook_msg(raw, parsed)
     try:
         message = email.message_from_bytes(raw)
+        repair(message, parsed.warnings)
         _read_headers(message, parsed)
         _read_content(message, parsed)
         _report_defects(message, parsed)
@@ -76,12 +84,25 @@ def parse_email(raw: bytes) -> ParsedEmail:
     return parsed
 
 
+def _outlook_msg(raw: bytes, parsed: ParsedEmail) -> ParsedEmail:
+    """Issue 18: an Outlook .msg is not MIME; reading it as MIME gives its binary as the body.
+    It is kept whole as an attachment, its id from its bytes."""
+    parsed.message_id = synthetic_message_id("outlook-msg", raw)
+    parsed.attachments = [ParsedAttachment("message.msg", "application/vnd.ms-outlook", raw)]
+    parsed.warnings.append(
+        "the file is an Outlook .msg (an OLE compound file), not MIME: it is kept as an attachment and "
+        "its text is not read; export it as .eml to sync its content"
+    )
+    return parsed
+
+
 def _read_content(message: Message, parsed: ParsedEmail) -> None:
     shape = layout(message)
     body = read_body(shape)
-    parsed.text, parsed.body_source = body.text, body.source
+    parsed.body_source = body.source
     parsed.warnings.extend(body.warnings)
-    parsed.attachments = read_attachments(message, shape, body.cids, parsed.warnings)
+    parsed.text, uuencoded = extract_uuencoded(body.text, parsed.warnings)
+    parsed.attachments = read_attachments(message, shape, body.cids, parsed.warnings) + uuencoded
     if not message.keys():
         parsed.warnings.append("no headers found: the whole input was read as the body")
     if not shape.segments and message.get_content_maintype() not in ("multipart", "text"):
