@@ -29,6 +29,13 @@ _ATTRIBUTION = re.compile(
     r"|\d{4}年\d{1,2}月\d{1,2}日.{0,120}[:\uff1a]"
     r"|.{1,160}(?:在|于)\s?.{4,80}写道\s?[:\uff1a]"
     r"|.{1,120}さんは書きました\s?[:\uff1a]"
+    # Date-first forms (a digit ahead: "<bob@example.org> wrote:" alone is the tail of a wrapped one)
+    r"|(?=.*\d).{4,200}(?:のメッセージ|のメール)\s?[:\uff1a]"  # Apple Mail and Outlook in Japanese
+    r"|(?=.*\d).{4,200}(?:написал\(?\u0430?\)?|написала|пишет)\s?:"  # Gmail, Thunderbird in Russian
+    r"|(?=.*\d).{4,200}napisał(?:\(a\)|a)?\s?:"  # Gmail in Polish: "pon., 4 mar 2024 o 10:02 Bob napisał(a):"
+    r"|(?=.*\d).{4,200}(?:schrieb|escribió|escreveu|ha scritto|a écrit|wrote|skrev|schreef)\s?:"
+    # Gmail's date-first forms (Russian, Korean, ...): a time, then the writer's <address>, then ":"
+    r"|.{0,120}\d{1,2}:\d{2}.{0,120}<[^<>\s]+@[^<>\s]+>\s?[:\uff1a]"
     r")$",
     re.IGNORECASE,
 )
@@ -40,20 +47,26 @@ _SEPARATOR = re.compile(
     r"|oorspronkelijk bericht|mensagem original|messaggio originale|originalmeddelande"
     r"|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado"
     r"|doorgestuurd bericht|mensagem encaminhada|messaggio inoltrato|原始邮件|元のメッセージ"
-    r"|転送されたメッセージ|转发的邮件)[-=_\s]*$"
+    r"|転送されたメッセージ|转发的邮件|ursprungligt meddelande|vidarebefordrat meddelande"
+    r"|wiadomość oryginalna|oryginalna wiadomość|przekazana wiadomość|исходное сообщение"
+    r"|пересылаемое сообщение|переслан\w* сообщение|原始郵件|轉寄的郵件|転送メッセージ)[-=_\s]*$"
     r"|^(?:begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié"
     r"|inicio del mensaje reenviado|begin doorgestuurd bericht|início da mensagem reencaminhada"
-    r"|inizio messaggio inoltrato)\s?:$",
+    r"|inizio messaggio inoltrato|början på vidarebefordrat meddelande|początek przekazywanej wiadomości"
+    r"|начало переадресованного сообщения|転送されたメッセージ|以下是转发的邮件)\s?[:\uff1a]$",
     re.IGNORECASE,
 )
 _FROM = re.compile(
-    r"^\*?(?:from|von|de|van|da|från|fra|od|发件人|寄件者|差出人|送信者)\s?\*?\s?[:\uff1a]\s?\*?\s?\S",
+    # The value may be on the next line (a rendered HTML table).
+    r"^\*?(?:from|von|de|van|da|från|fra|od|от|发件人|寄件者|差出人|送信者)\s?\*?\s?[:\uff1a]"
+    r"(?:\s?\*?\s?\S|\s*$)",
     re.IGNORECASE,
 )
 _FIELD = re.compile(
     r"^\*?(?:sent|date|to|cc|subject|gesendet|datum|an|betreff|envoyé|à|objet|enviado(?: el)?|enviada|fecha"
     r"|para|asunto|verzonden|aan|onderwerp|data|inviato|a|oggetto|assunto|skickat|till|ämne"
-    r"|sendt|til|emne|发送时间|日期|收件人|主题|時間|送信日時|日付|宛先|件名)\s?\*?\s?[:\uff1a]",
+    r"|sendt|til|emne|wysłano|wysłane|do|dw|temat|отправлено|дата|кому|копия|тема"
+    r"|发送时间|日期|收件人|抄送|主题|寄件日期|收件者|副本|主旨|時間|送信日時|日付|宛先|件名)\s?\*?\s?[:\uff1a]",
     re.IGNORECASE,
 )
 _RULE = re.compile(r"^\s*(?:_{10,}|-{10,})\s*$")
@@ -110,7 +123,7 @@ def _history_start(lines: list[str]) -> tuple[int, set[int]]:
             openers.update(range(i, i + size))
             i += size
             continue
-        if _FROM.match(text) and _has_fields(lines, i + 1):
+        if _FROM.match(text) and _has_fields(lines, i + 1, 2 if text.endswith((":", "\uff1a")) else 1):
             return _rule_before(lines, i), openers
         i += 1
     return len(lines), openers
@@ -149,8 +162,9 @@ def _attribution_size(lines: list[str], i: int) -> int:
     return 0
 
 
-def _has_fields(lines: list[str], start: int) -> bool:
-    return any(_FIELD.match(line.strip()) for line in lines[start : start + 6])
+def _has_fields(lines: list[str], start: int, wanted: int) -> bool:
+    """A bare "From:" (its value on the next line, as HTML renders a table) needs two fields."""
+    return sum(1 for line in lines[start : start + 8] if _FIELD.match(line.strip())) >= wanted
 
 
 def _rule_before(lines: list[str], i: int) -> int:

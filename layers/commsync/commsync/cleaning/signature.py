@@ -14,7 +14,10 @@ import re
 
 _DELIMITER = re.compile(r"^--\s?$")
 _MOBILE = re.compile(
-    r"^(?:sent from (?:my|mail for|yahoo|outlook)\b|sent with\b|get outlook for\b|envoyé de mon\b"
+    # "Sent from my desk" is prose (issue 18): "sent from my" needs a device or app after it.
+    r"^(?:sent from my (?:\w+ )?(?:i?phone|ipad|android|samsung|galaxy|blackberry|mobile|smartphone|tablet"
+    r"|huawei|pixel|xiaomi|nokia|motorola|oneplus|htc|sony|lg|windows|device|cell|kindle|surface)\b"
+    r"|sent from (?:mail for|yahoo|outlook)\b|sent with\b|get outlook for\b|envoyé de mon\b"
     r"|envoyé depuis\b|von meinem\b.{0,40}\bgesendet|gesendet von\b|enviado desde mi\b|enviado do meu\b"
     r"|enviado de meu\b|verzonden (?:vanaf|met) mijn\b|inviato da\b|skickat från\b|sendt fra min\b"
     r"|.{0,20}から送信|发自我的|從我的)",
@@ -47,9 +50,23 @@ _DISCLAIMER = re.compile(
 )
 _RULE = re.compile(r"^[-_=*~—\u2013―─━]{5,}$")
 _NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w.'-]*(?:\s[A-ZÀ-ÖØ-Þ][\w.'-]*){0,2}$")
+_BULLET = re.compile(r"^[-*•\u2013]\s")
+# A contact block without a sign-off (issue 18): a name line, then lines a signature carries.
+_NAME_LINE = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w.'-]+(?:\s[A-ZÀ-ÖØ-Þ][\w.'-]+){0,3}(?:\s?[|,\u2013]\s?.{1,60})?$")
+_CONTACT = re.compile(
+    r"\+?\(?\d[\d\s().\-/]{6,}\d|[\w.+-]+@[\w-]+\.[\w.-]+|\bwww\.|https?://"
+    r"|\b(?:GmbH|AG|Ltd|LLC|Inc|Corp|S\.?A\.?S?|SARL|S\.?p\.?A|S\.?r\.?l|B\.?V|N\.?V|AB|Oy|A/S|sp\. z o\.o"
+    r"|KG|plc|Pty)\b\.?"
+    r"|\b(?:manager|director|engineer|buyer|sales|ceo|cto|cfo|coo|head of|officer|consultant|assistant"
+    r"|account|partner|founder|president|lead|specialist|analyst|coordinator|leiter\w*|geschäftsführ\w*"
+    r"|directeur|directrice|responsable|gerente|jefe|direttore|responsabile|diretor\w*|chef)\b"
+    r"|^(?:tel|phone|mobile|mob|fax|cell|t|m|e|p)\s?[.:]",
+    re.IGNORECASE,
+)
 SHORT_LINE = 72
 MAX_SIGNATURE_LINES = 30
 MAX_BLOCK_LINES = 6
+MAX_CONTACT_LINES = 15
 
 
 def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -77,10 +94,30 @@ def _signature_block(lines: list[str]) -> tuple[list[str], list[str]]:
         short = all(len(line.strip()) <= SHORT_LINE for line in block)
         if _RULE.match(lines[i].strip()) and 0 < _filled(block) <= MAX_BLOCK_LINES and short:
             return lines[:i], lines[i:]
+    contact = _contact_block(lines, filled)
+    if contact is not None:
+        return lines[:contact], lines[contact:]
     last = filled[-1]
-    if _DASH_NAME.match(lines[last].strip()) or _lone_name(lines, last):
+    previous = lines[filled[-2]].strip()
+    if (_DASH_NAME.match(lines[last].strip()) and not _BULLET.match(previous)) or _lone_name(lines, last):
         return lines[:last], lines[last:]
     return lines, []
+
+
+def _contact_block(lines: list[str], filled: list[int]) -> int | None:
+    """Where a trailing contact block starts: a paragraph opened by a name line, every line
+    short, at most MAX_CONTACT_LINES, and contact details (phone, address, company, title) in
+    at least half of the lines under the name."""
+    for i in filled[1:]:
+        if lines[i - 1].strip() or not _NAME_LINE.match(lines[i].strip()) or _BULLET.match(lines[i]):
+            continue
+        block = [line.strip() for line in lines[i + 1 :] if line.strip()]
+        if not block or len(block) >= MAX_CONTACT_LINES or any(len(line) > SHORT_LINE for line in block):
+            continue
+        signals = sum(1 for line in block if _CONTACT.search(line))
+        if signals >= max(1, (len(block) + 1) // 2):
+            return i
+    return None
 
 
 def _filled(lines: list[str]) -> int:
@@ -88,9 +125,11 @@ def _filled(lines: list[str]) -> int:
 
 
 def _lone_name(lines: list[str], last: int) -> bool:
-    """A last paragraph of one to three capitalised words: the sender's name ("Ann")."""
+    """A last paragraph of one to three capitalised words: the sender's name ("Ann"); or such a
+    last line right under a finished sentence, as HTML mail renders "<div>Ann</div>"."""
     text = lines[last].strip()
-    alone = last > 0 and not lines[last - 1].strip()
+    above = lines[last - 1].strip() if last > 0 else ""
+    alone = last > 0 and (not above or (above.endswith((".", "!", "?")) and len(text.split()) <= 2))
     return alone and bool(_NAME.match(text)) and not _SIGN_OFF.match(text)
 
 
