@@ -33,6 +33,7 @@ RESULTS = ROOT / "bench" / "results.json"
 SCENARIOS = {
     "cleaning": "bench.cleaning",
     "robustness": "bench.robustness",
+    "separation": "bench.separation",
     "cold_start": "bench.cold_start",
     "idle_poll": "bench.idle_poll",
     "big_attachment": "bench.big_attachment",
