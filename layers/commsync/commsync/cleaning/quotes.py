@@ -36,6 +36,7 @@ _ATTRIBUTION = re.compile(
     r"|(?=.*\d).{4,200}(?:schrieb|escribió|escreveu|ha scritto|a écrit|wrote|skrev|schreef)\s?:"
     # Gmail's date-first forms (Russian, Korean, ...): a time, then the writer's <address>, then ":"
     r"|.{0,120}\d{1,2}:\d{2}.{0,120}<[^<>\s]+@[^<>\s]+>\s?[:\uff1a]"
+    r"|.{1,120}<[^<>\s]+@[^<>\s]+>\s(?:writes|wrote)\s?:"  # mailing lists: "Name <addr> writes:"
     r")$",
     re.IGNORECASE,
 )
@@ -43,7 +44,8 @@ _ATTRIBUTION = re.compile(
 # _ATTRIBUTION backtracks through each long line of prose (~7 us a line; issue 8's 2 ms budget).
 _OPENING = re.compile(r"(?:On|Am|Le|El|Op|Em|Il|Den|W dniu|Dnia)\s", re.IGNORECASE)
 _SEPARATOR = re.compile(
-    r"^[-=_\s]*(?:original message|ursprüngliche nachricht|message d'origine|mensaje original"
+    r"^-{3,}\s?forwarded by .{1,120}-{3,}$"  # Lotus Notes: "----- Forwarded by Name/Org on <date> -----"
+    r"|^[-=_\s]*(?:original message|ursprüngliche nachricht|message d'origine|mensaje original"
     r"|oorspronkelijk bericht|mensagem original|messaggio originale|originalmeddelande"
     r"|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado"
     r"|doorgestuurd bericht|mensagem encaminhada|messaggio inoltrato|原始邮件|元のメッセージ"
@@ -153,8 +155,8 @@ def _attribution_size(lines: list[str], i: int) -> int:
     window = ""
     for n, line in enumerate(lines[i : i + 3], start=1):
         text = line.strip()
-        if not text or len(window) > 400:
-            return 0
+        if not text or len(window) > 400 or QUOTED.match(line):
+            return 0  # a quoted attribution belongs to the quote it is in
         window = window[:-1] + text if window.endswith("=") else f"{window} {text}".strip()
         could_be = window.endswith((":", "\uff1a")) or _OPENING.match(window)
         if could_be and _ATTRIBUTION.match(window):

@@ -36,7 +36,8 @@ _SIGN_OFF = re.compile(
     r"|atenciosamente|abraços|abraço|cumprimentos|obrigad[oa]|att|at\.te"
     r"|cordiali saluti|distinti saluti|saluti|grazie(?: mille)?|un saluto|buona giornata"
     r"|med vänliga hälsningar|vänliga hälsningar|hälsningar|mvh|med venlig hilsen|venlig hilsen"
-    r"|z poważaniem|pozdrawiam"
+    r"|z poważaniem|pozdrawiam|z pozdrowieniami|serdecznie pozdrawiam"
+    r"|\u0441 уважением|\u0441 наилучшими пожеланиями|всего доброго|всего хорошего|спасибо|заранее спасибо"
     r"|(?:何卒|どうぞ|引き続き)?よろしくお願いいたします|よろしくお願いします|以上、?よろしくお願いいたします|以上です?|宜しくお願い致します"
     r"|此致敬礼|此致|谢谢|祝好|顺祝商祺)"
     r"[\s.!。、]*(?:,\s*(?:[^\W\d_][\w.'-]*(?:\s[^\W\d_][\w.'-]*){0,2})?)?[\s.!]*$",
