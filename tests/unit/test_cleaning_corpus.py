@@ -173,3 +173,60 @@ def test_given_a_multipart_without_boundary_then_its_raw_text_is_the_body() -> N
 
     assert "Blah blah blah" in comment.messages[0].body.text
     assert any("NoBoundaryInMultipartDefect" in w for w in comment.warnings)
+
+
+# Issue 18: the broken or misleading mail that real senders produce, one fixture per class.
+
+
+def test_given_an_outlook_2003_folded_boundary_then_the_text_and_the_image_are_recovered() -> None:
+    comment = _comment("own_outlook2003_folded_boundary.eml")
+
+    assert comment.messages[0].body.text == "Hallo Ann,\n\nanbei der Lageplan."
+    assert _names(comment) == ["lageplan.png"]
+
+
+def test_given_a_wrong_closing_boundary_and_an_epilogue_then_neither_reaches_the_comment() -> None:
+    comment = _comment("own_wrong_closing_boundary.eml")
+    stored = clean((CORPUS / "own_uuencoded_attachment.eml").read_bytes(), ORIGIN, NOW).attachments
+    scanned = clean((CORPUS / "own_wrong_closing_boundary.eml").read_bytes(), ORIGIN, NOW).attachments
+
+    assert comment.messages[0].body.text == "Scanned document attached."
+    assert [a.data for _, a in scanned] == [a.data for _, a in stored]  # the same PNG, byte for byte
+
+
+def test_given_a_uuencoded_file_in_the_text_then_it_is_an_attachment() -> None:
+    comment = _comment("own_uuencoded_attachment.eml")
+
+    assert _names(comment) == ["chart.png"] and comment.attachments[0].content_type == "image/png"
+    assert "begin 644" not in comment.messages[0].body.text
+    assert comment.messages[0].body.text.startswith("Tonight's chart is attached.")
+
+
+def test_given_one_bad_byte_in_a_russian_part_then_the_text_reads_and_the_subject_is_as_policy_default() -> (
+    None
+):
+    message = _comment("own_utf8_one_bad_byte.eml").messages[0]
+
+    assert message.body.text.startswith("Добрый день, Анна!") and message.body.text.count("\ufffd") == 1
+    assert message.language == "ru"
+    assert message.subject.text == "Frösche report"
+
+
+def test_given_a_display_name_that_is_an_address_then_the_sender_is_the_real_one() -> None:
+    comment = _comment("own_display_name_address.eml")
+
+    assert comment.user_properties["string:Sender Domain"] == "evil.example"
+    assert comment.user_properties["string:Display Name Mismatch"] == "ceo@acme.example"
+    assert comment.messages[0].cc == [
+        '"Doe, John" <john.doe@acme.example>',
+        '"Roe, Jane (jane@acme.example)" <jane.roe@acme.example>',
+    ]
+
+
+def test_given_a_headerless_paragraph_or_an_outlook_msg_then_each_is_one_comment_of_its_own() -> None:
+    paragraph = _comment("own_headerless_paragraph.eml")
+    outlook = _comment("own_outlook_msg_as_mime.eml")
+
+    assert paragraph.messages[0].body.text.startswith("Please call the front desk")
+    assert outlook.messages[0].body.text == "" and _names(outlook) == ["message.msg"]
+    assert paragraph.id != outlook.id
