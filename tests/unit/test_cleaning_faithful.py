@@ -60,6 +60,20 @@ def test_given_a_quote_line_wrapped_without_a_marker_then_it_stays_in_the_histor
     assert separate(body).text == "Sure thing."
 
 
+def test_given_the_last_quote_line_wrapped_without_a_marker_then_it_stays_in_the_history() -> None:
+    body = (
+        "Thanks!\n\nOn Mon, Bob <bob@example.org> wrote:\n"
+        "> The pallets go out on Monday unless the customs papers are late again,\n"
+        "in which case Tuesday.\n"
+    )
+
+    assert separate(body).text == "Thanks!"
+
+
+def test_given_a_short_quote_and_a_lower_case_answer_under_it_then_the_answer_is_kept() -> None:
+    assert separate("> Can we ship Monday?\nyes, booked.\n").text == "yes, booked."
+
+
 def test_given_unquoted_history_after_an_attribution_then_nothing_after_it_is_kept() -> None:
     body = "Thanks!\n\nOn Mon, 4 Mar 2024, Bob <bob@example.org> wrote:\nCan you send the report?\n"
 

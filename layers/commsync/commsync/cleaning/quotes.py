@@ -141,12 +141,15 @@ def _quote_follows(lines: list[str], at: int) -> bool:
 
 def _wrapped_quote(lines: list[str], i: int) -> bool:
     """A quoted line that a client wrapped without repeating the ">" (a long quoted line above, a
-    quoted line right under, and a lower-case start): part of the quote, not an answer."""
+    quoted line, a blank line or the end right under, and a lower-case start): part of the
+    quote, not an answer."""
     line = lines[i].strip()
-    if not line or not line[0].islower() or i == 0 or i + 1 >= len(lines):
+    if not line or not line[0].islower() or i == 0:
         return False
-    above, below = lines[i - 1], lines[i + 1]
-    return bool(QUOTED.match(above) and QUOTED.match(below)) and len(above.strip()) >= 60
+    above = lines[i - 1]
+    below = lines[i + 1] if i + 1 < len(lines) else ""
+    closes = QUOTED.match(below) or not below.strip()  # a quoted line, or the end of the quote
+    return bool(QUOTED.match(above) and closes) and len(above.strip()) >= 60
 
 
 def _attribution_size(lines: list[str], i: int) -> int:
