@@ -25,7 +25,7 @@ _MOBILE = re.compile(
 )
 _SIGN_OFF = re.compile(
     r"^(?:(?:best|kind|warm|warmest|many|with)?\s?(?:regards|wishes)|best|cheers|thanks|thank you"
-    r"|thanks (?:again|a lot|so much)|many thanks|sincerely|yours(?: sincerely| truly)?|all the best"
+    r"|thanks (?:again|a lot|so much|all|everyone|team|both)|many thanks|sincerely|yours(?: sincerely| truly)?|all the best"
     r"|talk soon|take care|br|rgds|thx|ta"
     r"|(?:viele|liebe|beste|schöne|herzliche|freundliche)?\s?grü(?:ß|ss)e|mit freundlichen grü(?:ß|ss)en"
     r"|gru(?:ß|ss)|lg|mfg|vg"
@@ -107,11 +107,14 @@ def _signature_block(lines: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _contact_block(lines: list[str], filled: list[int]) -> int | None:
-    """Where a trailing contact block starts: a paragraph opened by a name line, every line
+    """Where a trailing contact block starts: a block opened by a name line, every line
     short, at most MAX_CONTACT_LINES, and contact details (phone, address, company, title) in
     at least half of the lines under the name."""
     for i in filled[1:]:
-        if lines[i - 1].strip() or not _NAME_LINE.match(lines[i].strip()) or _BULLET.match(lines[i]):
+        above = lines[i - 1].strip()
+        if above and not above.endswith((".", "!", "?")):
+            continue  # a name line opens a paragraph, or follows a finished sentence (HTML <div>s)
+        if not _NAME_LINE.match(lines[i].strip()) or _BULLET.match(lines[i]):
             continue
         block = [line.strip() for line in lines[i + 1 :] if line.strip()]
         if not block or len(block) >= MAX_CONTACT_LINES or any(len(line) > SHORT_LINE for line in block):
