@@ -25,7 +25,8 @@ _MOBILE = re.compile(
 )
 _SIGN_OFF = re.compile(
     r"^(?:(?:best|kind|warm|warmest|many|with)?\s?(?:regards|wishes)|best|cheers|thanks|thank you"
-    r"|thanks (?:again|a lot|so much|all|everyone|team|both)|many thanks|sincerely|yours(?: sincerely| truly)?|all the best"
+    r"|thanks (?:again|a lot|so much|all|everyone|team|both)|many thanks|sincerely"
+    r"|yours(?: sincerely| truly)?|all the best"
     r"|talk soon|take care|br|rgds|thx|ta"
     r"|(?:viele|liebe|beste|schöne|herzliche|freundliche)?\s?grü(?:ß|ss)e|mit freundlichen grü(?:ß|ss)en"
     r"|gru(?:ß|ss)|lg|mfg|vg"
