@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commsync.cleaning.address_list import parse_address_list
 from commsync.cleaning.build import DISPLAY_NAME_MISMATCH, Origin, clean
@@ -138,3 +141,44 @@ def test_given_a_cc_name_with_a_comma_then_the_comment_lists_one_person() -> Non
     raw = _raw({"From": "bob@contoso.example", "Cc": "Doe, John <jd@x.example>", "Message-ID": "<2@x>"})
 
     assert clean(raw, ORIGIN, NOW).comment.messages[0].cc == ['"Doe, John" <jd@x.example>']
+
+
+_LINE = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "> quoted question?",
+            ">> older quote",
+            "On Mon, 4 Mar 2024 at 10:02, Bob <bob@example.org> wrote:",
+            "Am Mo., 4. März 2024 um 10:02 Uhr schrieb Bob <bob@example.org>:",
+            "From: Bob <bob@example.org>",
+            "Sent: Monday",
+            "-----Original Message-----",
+            "Thanks,",
+            "Ann",
+            "- a bullet",
+        ]
+    ),
+    st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), max_size=80),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LINE, max_size=25))
+def test_given_any_text_when_splitting_quotes_then_every_filled_line_is_new_or_quoted_once(
+    lines: list[str],
+) -> None:
+    split = split_quotes(lines)
+
+    def filled(some: list[str]) -> Counter[str]:
+        return Counter(line for line in some if line.strip())
+
+    assert filled(split.new) + filled(split.quoted) == filled(lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_given_any_header_value_when_reading_addresses_then_it_never_raises(value: str) -> None:
+    people = parse_address_list([value])
+
+    assert all(address.strip() for _, address in people)

@@ -29,6 +29,9 @@ def parse_address_list(values: list[str]) -> list[tuple[str, str]]:
         pending = ""
         for piece in _pieces(value):
             name, address, angled = _mailbox(piece)
+            if angled and not address:
+                pending = ""  # "<>", the null sender of bounces: nobody
+                continue
             if not angled and "@" not in address:
                 pending = f"{pending}, {address}" if pending else address
                 continue
