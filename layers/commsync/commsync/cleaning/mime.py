@@ -41,8 +41,7 @@ class ParsedEmail:
     bcc: list[str] = field(default_factory=list)
     subject: str = ""
     sent_at: datetime | None = None
-    raw_date: str = ""  # the Date and Subject headers as written: the content-derived id uses them
-    raw_subject: str = ""
+    raw_date: str = ""  # the Date header as written: the content-derived id uses it when it is no date
     text: str = ""  # the whole body text: new text, signature and quoted history
     body_source: str = ""  # "plain", "html", "calendar" or "" (see body.py)
     in_reply_to: str | None = None
@@ -169,7 +168,6 @@ def _read_headers(message: Message, parsed: ParsedEmail) -> None:
     parsed.bcc = _addresses(message, "Bcc", parsed)
     parsed.subject = _text(message, "Subject", parsed)
     parsed.raw_date = raw_value(message, "Date") or ""
-    parsed.raw_subject = raw_value(message, "Subject") or ""
     parsed.sent_at = _sent_at(message, parsed)
     in_reply_to = raw_value(message, "In-Reply-To") or ""
     ids = _MSG_ID.findall(in_reply_to)

@@ -1,7 +1,7 @@
 """Where the quoted history of a reply or forward starts.
 
 Mail clients mark it in four ways, each recognised here in English, German, French, Spanish,
-Dutch, Portuguese, Italian, Swedish/Danish, Polish, Japanese and Chinese:
+Dutch, Portuguese, Italian, Swedish/Danish, Polish, Russian, Japanese and Chinese (issue 18):
 - an attribution line, possibly wrapped over up to three lines: Gmail/Apple "On <date>, <name>
   wrote:", "Am ... schrieb ...:", "Le ... a écrit :", "2024年3月5日(火) 11:40 Name <addr>:", ...;
 - a separator: "-----Original Message-----", "---------- Forwarded message ---------",
@@ -77,9 +77,8 @@ QUOTED = re.compile(r"^\s*>")
 
 @dataclass(frozen=True)
 class QuoteSplit:
-    new: list[
-        str
-    ]  # the sender's lines, in order: top-posted text, or the answers of a bottom-posted or inline reply
+    # The sender's lines in order: top-posted text, or a bottom-posted or inline reply's answers.
+    new: list[str]
     quoted: list[str]
 
 
