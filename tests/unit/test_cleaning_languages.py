@@ -119,6 +119,7 @@ def test_given_a_sign_off_and_a_block_longer_than_six_lines_then_all_of_it_is_th
         "Please see below.\n\n- Check the pallets\n- Call Bob",
         "I will look at it.\n\nSent from my desk at the office, so no rush.",
         "The meeting moved.\n\nJane Doe from sales will join us too.",
+        "The visit is confirmed.\n\nJohn Smith\nwill call you at +49 30 123456 tomorrow.",
     ],
 )
 def test_given_lines_that_only_look_like_a_signature_then_they_stay_text(body: str) -> None:

@@ -66,6 +66,13 @@ _CONTACT = re.compile(
     r"|^(?:tel|phone|mobile|mob|fax|cell|t|m|e|p)\s?[.:]",
     re.IGNORECASE,
 )
+# What only a contact line carries: a company form, a title, or a "tel." / "E:" label.
+_CONTACT_LINE = re.compile(
+    r"\b(?:GmbH|Ltd|LLC|Inc|Corp|SARL|S\.?p\.?A|B\.?V|sp\. z o\.o|plc)\b"
+    r"|\b(?:manager|director|officer|head of)\b"
+    r"|^(?:tel|phone|mobile|mob|fax|cell|t|m|e|p|w)\s?[.:]",
+    re.IGNORECASE,
+)
 SHORT_LINE = 72
 MAX_SIGNATURE_LINES = 30
 MAX_BLOCK_LINES = 6
@@ -118,12 +125,21 @@ def _contact_block(lines: list[str], filled: list[int]) -> int | None:
         if not _NAME_LINE.match(lines[i].strip()) or _BULLET.match(lines[i]):
             continue
         block = [line.strip() for line in lines[i + 1 :] if line.strip()]
-        if not block or len(block) >= MAX_CONTACT_LINES or any(len(line) > SHORT_LINE for line in block):
+        if not block or len(block) >= MAX_CONTACT_LINES or any(_prose(line) for line in block):
             continue
         signals = sum(1 for line in block if _CONTACT.search(line))
         if signals >= max(1, (len(block) + 1) // 2):
             return i
     return None
+
+
+def _prose(line: str) -> bool:
+    """A line of a sentence, not of a contact block: long, or, holding no contact detail,
+    lower-case first or a full sentence ("will call you at +49 30 123456 tomorrow.")."""
+    if len(line) > SHORT_LINE:
+        return True
+    sentence = line[0].islower() or (line.endswith(".") and len(line.split()) >= 6)
+    return sentence and len(line.split()) > 2 and not _CONTACT_LINE.search(line)  # not "ann@x.example"
 
 
 def _filled(lines: list[str]) -> int:
