@@ -67,6 +67,12 @@ def test_given_a_localised_outlook_header_block_then_it_starts_the_history(langu
     assert separate(f"Erledigt.\n\n{block}\n\nBitte schicken.\n").text == "Erledigt."
 
 
+def test_given_prose_that_ends_in_wrote_then_it_is_not_an_attribution() -> None:
+    body = "In 2019 the auditor wrote:\nthe stock count must be monthly.\nWe still do it weekly."
+
+    assert separate(body).text == body
+
+
 def test_given_an_hr_before_an_outlook_block_in_html_then_the_block_is_history_not_signature() -> None:
     html = (
         "<div>Thanks, that works.</div><div>Ann</div><hr><div><b>From:</b> Bob &lt;bob@x.example&gt;<br>"

@@ -29,11 +29,12 @@ _ATTRIBUTION = re.compile(
     r"|\d{4}年\d{1,2}月\d{1,2}日.{0,120}[:\uff1a]"
     r"|.{1,160}(?:在|于)\s?.{4,80}写道\s?[:\uff1a]"
     r"|.{1,120}さんは書きました\s?[:\uff1a]"
-    # Date-first forms (a digit ahead: "<bob@example.org> wrote:" alone is the tail of a wrapped one)
-    r"|(?=.*\d).{4,200}(?:のメッセージ|のメール)\s?[:\uff1a]"  # Apple Mail and Outlook in Japanese
-    r"|(?=.*\d).{4,200}(?:написал\(?\u0430?\)?|написала|пишет)\s?:"  # Gmail, Thunderbird in Russian
-    r"|(?=.*\d).{4,200}napisał(?:\(a\)|a)?\s?:"  # Gmail in Polish: "pon., 4 mar 2024 o 10:02 Bob napisał(a):"
-    r"|(?=.*\d).{4,200}(?:schrieb|escribió|escreveu|ha scritto|a écrit|wrote|skrev|schreef)\s?:"
+    # Date-first forms, with a time: not prose ("In 2019 the auditor wrote:"), nor the tail of a
+    # wrapped attribution ("<bob@example.org> wrote:")
+    r"|(?=.*\d:\d\d).{4,200}(?:のメッセージ|のメール)\s?[:\uff1a]"  # Apple Mail and Outlook in Japanese
+    r"|(?=.*\d:\d\d).{4,200}(?:написал\(?\u0430?\)?|написала|пишет)\s?:"  # Gmail, Thunderbird in Russian
+    r"|(?=.*\d:\d\d).{4,200}napisał(?:\(a\)|a)?\s?:"  # Gmail in Polish: "pon., 4 mar 2024 o 10:02 Bob napisał(a):"
+    r"|(?=.*\d:\d\d).{4,200}(?:schrieb|escribió|escreveu|ha scritto|a écrit|wrote|skrev|schreef)\s?:"
     # Gmail's date-first forms (Russian, Korean, ...): a time, then the writer's <address>, then ":"
     r"|.{0,120}\d{1,2}:\d{2}.{0,120}<[^<>\s]+@[^<>\s]+>\s?[:\uff1a]"
     r"|.{1,120}<[^<>\s]+@[^<>\s]+>\s(?:writes|wrote)\s?:"  # mailing lists: "Name <addr> writes:"
