@@ -33,7 +33,7 @@ _ATTRIBUTION = re.compile(
     # wrapped attribution ("<bob@example.org> wrote:")
     r"|(?=.*\d:\d\d).{4,200}(?:のメッセージ|のメール)\s?[:\uff1a]"  # Apple Mail and Outlook in Japanese
     r"|(?=.*\d:\d\d).{4,200}(?:написал\(?\u0430?\)?|написала|пишет)\s?:"  # Gmail, Thunderbird in Russian
-    r"|(?=.*\d:\d\d).{4,200}napisał(?:\(a\)|a)?\s?:"  # Gmail in Polish: "pon., 4 mar 2024 o 10:02 Bob napisał(a):"
+    r"|(?=.*\d:\d\d).{4,200}napisał(?:\(a\)|a)?\s?:"  # Gmail in Polish: "pon., 4 mar ... napisał(a):"
     r"|(?=.*\d:\d\d).{4,200}(?:schrieb|escribió|escreveu|ha scritto|a écrit|wrote|skrev|schreef)\s?:"
     # Gmail's date-first forms (Russian, Korean, ...): a time, then the writer's <address>, then ":"
     r"|.{0,120}\d{1,2}:\d{2}.{0,120}<[^<>\s]+@[^<>\s]+>\s?[:\uff1a]"
