@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from commsync.cleaning.address_list import parse_address_list
 from commsync.cleaning.build import DISPLAY_NAME_MISMATCH, Origin, clean
+from commsync.cleaning.html_text import html_to_text
 from commsync.cleaning.quotes import split_quotes
 from commsync.cleaning.separate import separate
 
@@ -182,3 +183,38 @@ def test_given_any_header_value_when_reading_addresses_then_it_never_raises(valu
     people = parse_address_list([value])
 
     assert all(address.strip() for _, address in people)
+
+
+def test_given_an_html_bottom_post_under_a_cited_blockquote_then_the_answer_is_the_body() -> None:
+    html = (
+        '<div class="moz-cite-prefix">On 11/03/2024 12:00, Tom Baker wrote:<br></div>'
+        '<blockquote type="cite">Shall we meet at 3?<blockquote type="cite">Earlier?</blockquote>'
+        "And lunch?</blockquote><div>Yes, 3 works.</div><div><br></div>"
+        '<blockquote type="cite">Room?</blockquote><div>The small one.</div><p>Ann</p>'
+    )
+
+    text = html_to_text(html)
+    result = separate(text)
+
+    assert "> Shall we meet at 3?\n> > Earlier?\n> And lunch?" in text
+    assert (result.text, result.signature) == ("Yes, 3 works.\n\nThe small one.", "Ann")
+
+
+def test_given_a_gmail_html_reply_then_the_quote_is_history_and_the_signature_kept() -> None:
+    html = (
+        '<div dir="ltr">Sounds good.<div><br></div>-- <br>'
+        '<div class="gmail_signature">Marco Bianchi</div></div>'
+        '<div class="gmail_quote"><div class="gmail_attr">On Mon, Mar 11, 2024 at 12:00 PM'
+        " Tom &lt;tom@x.example&gt; wrote:<br></div>"
+        '<blockquote class="gmail_quote">Shall we meet at 3?</blockquote></div>'
+    )
+
+    assert separate(html_to_text(html)) == separate("Sounds good.\n\n-- \nMarco Bianchi")
+
+
+def test_given_a_newsletter_blockquote_then_it_stays_plain_text() -> None:
+    text = html_to_text(
+        "<p>Our customers say:</p><blockquote>Best service ever.</blockquote><p>Join them.</p>"
+    )
+
+    assert text == "Our customers say:\n\nBest service ever.\n\nJoin them."

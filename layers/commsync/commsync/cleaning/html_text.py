@@ -3,6 +3,11 @@
 Two speeds: `html_to_text` (inscriptis, the faithful rendering, a few milliseconds on a big
 newsletter) for when the HTML is the body we keep, and `rough_text` (regular expressions,
 tens of microseconds) that is only good enough to compare words with the plain alternative.
+
+Issue 18: a mail client's quote (`<blockquote type="cite">`, Gmail's and Yahoo's quote classes)
+is rendered with "> " before each of its lines, as the plain-text alternative shows it, so a
+reply written under or between quotes in HTML mail keeps its answers (quotes.py). Other
+blockquotes (a newsletter's pull quote) stay plain text.
 """
 
 from __future__ import annotations
@@ -17,6 +22,11 @@ _INVISIBLE = re.compile(
 )
 _TAG = re.compile(r"<[^>]*>")
 _CID = re.compile(r"""cid:([^"'\s)>]+)""", re.IGNORECASE)
+_CITE = re.compile(
+    r"""<blockquote\b(?=[^>]*(?:type\s*=\s*["']?cite|class\s*=\s*["'][^"']*quote))[^>]*>""", re.IGNORECASE
+)
+_BLOCKQUOTE = re.compile(r"<(/?)blockquote\b[^>]*>", re.IGNORECASE)
+_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks: no mail text holds them
 _ANCHOR = re.compile(
     r"""<a\b[^>]*?href\s*=\s*["']?(https?://[^"'\s>]+)["']?[^>]*>(.*?)</a\s*>""",
     re.IGNORECASE | re.DOTALL,
@@ -42,9 +52,10 @@ def html_to_text(source: str) -> str:
         return ""
     from inscriptis import get_text
 
-    text = get_text(_links(source), _config())
+    cited = _CITE.search(source) is not None
+    text = get_text(_links(_mark_quotes(source) if cited else source), _config())
     lines = [line.rstrip() for line in text.splitlines()]
-    return _collapse_blank_runs(lines).strip()
+    return _collapse_blank_runs(_quoted(lines) if cited else lines).strip()
 
 
 def rough_text(source: str) -> str:
@@ -68,6 +79,35 @@ def _links(source: str) -> str:
         return f"{match.group(0)} &lt;{html.escape(url)}&gt;"
 
     return _ANCHOR.sub(show, source) if "href" in source else source
+
+
+def _mark_quotes(source: str) -> str:
+    """Each blockquote's start and end as a line of its own; a mail quote's marks say so."""
+
+    def mark(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        if match.group(1):
+            return f"<div>{_CLOSE}</div>{tag}"
+        return f"{tag}<div>{_OPEN}</div>" if _CITE.match(tag) else f"{tag}<div>{_OPEN}-</div>"
+
+    return _BLOCKQUOTE.sub(mark, source)
+
+
+def _quoted(lines: list[str]) -> list[str]:
+    """Lines inside mail quotes get one "> " per level; the marks go."""
+    levels: list[bool] = []  # per open blockquote: is it a mail quote
+    out = []
+    for line in lines:
+        text = line.strip()
+        if text in (_OPEN, _OPEN + "-"):
+            levels.append(text == _OPEN)
+        elif text == _CLOSE:
+            if levels:
+                levels.pop()
+        else:
+            depth = sum(levels)
+            out.append(("> " * depth + line) if depth and line.strip() else (">" * depth if depth else line))
+    return out
 
 
 def _collapse_blank_runs(lines: list[str]) -> str:
