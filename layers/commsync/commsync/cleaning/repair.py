@@ -26,7 +26,15 @@ _DELIMITER = re.compile(r"^--(\S[^\r\n]{0,200}?)[ \t]*\r?$", re.MULTILINE)
 _LINE_END = re.compile(r"\r?\n")
 
 
-def repair(message: Message, warnings: list[str], depth: int = 0) -> None:
+def repair(message: Message, warnings: list[str]) -> None:
+    """Never raises: a repair that fails leaves the parse as it was, with a warning."""
+    try:
+        _repair(message, warnings, 0)
+    except Exception as exc:  # hostile structure; the unrepaired parse is still read
+        warnings.append(f"broken MIME structure could not be repaired ({type(exc).__name__})")
+
+
+def _repair(message: Message, warnings: list[str], depth: int) -> None:
     if depth > 50 or message.get_content_maintype() != "multipart":
         return
     if not message.is_multipart():
@@ -35,7 +43,7 @@ def repair(message: Message, warnings: list[str], depth: int = 0) -> None:
     if "CloseBoundaryNotFoundDefect" in defects and message.is_multipart():
         _cut_wrong_closing(message, warnings)
     for child in children(message):
-        repair(child, warnings, depth + 1)
+        _repair(child, warnings, depth + 1)
 
 
 def _reparse_parts(message: Message, warnings: list[str]) -> None:
