@@ -1,6 +1,6 @@
 """Scenario 6, cleaning: emails per second and CPU per email through `clean()` (what `commsync parse` runs).
 
-The corpus: the real-world messages in tests/fixtures/eml/corpus (charsets, TNEF, S/MIME,
+The corpus: the hand-written real-mailer cases in tests/fixtures/eml/corpus (charsets, TNEF, S/MIME,
 broken encodings), the demo export (reply chains as Outlook, Gmail and others quote them), and
 generated realistic 20 KB emails (bench/mailgen.py). Each email's CPU time is its median over
 the runs, after one warm-up pass (the first clean imports the language and HTML libraries).

@@ -1,5 +1,5 @@
-"""Real messages from public test suites (tests/fixtures/eml/corpus/README.md lists sources and
-licenses) plus our own for the cases no suite had: each one parses, and says what it should."""
+"""A MIME corpus written for this project (tests/fixtures/eml/corpus/README.md lists the case of
+each file): each one parses, and says what it should."""
 
 from __future__ import annotations
 
@@ -37,23 +37,39 @@ def test_given_every_corpus_file_when_cleaned_then_it_becomes_a_valid_comment() 
         assert comment.user_properties["number:Attachments"] == len(comment.attachments), path.name
 
 
-def test_given_an_attached_email_then_it_is_listed_and_its_text_stays_out_of_the_body() -> None:
-    comment = _comment("python_msg_46.eml")
+@pytest.mark.parametrize(
+    ("name", "attached"),
+    [
+        ("own_groupwise_forward.eml", "Lagerinventering vecka 11.eml"),
+        ("own_forward_as_rfc822.eml", "crane booking for Friday.eml"),
+    ],
+)
+def test_given_an_attached_email_then_it_is_listed_and_its_text_stays_out_of_the_body(
+    name: str, attached: str
+) -> None:
+    comment = _comment(name)
 
-    assert _names(comment) == ["GroupwiseForwardingTest.eml"]
+    assert _names(comment) == [attached]
     assert comment.attachments[0].content_type == "message/rfc822"
-    assert "Testing email forwarding" not in comment.messages[0].body.text
+    assert comment.messages[0].body.text == ""
     assert any("no text body" in w for w in comment.warnings)
 
 
 def test_given_a_digest_then_each_message_is_an_attachment_and_the_intro_is_the_body() -> None:
-    comment = _comment("python_msg_02.eml")
+    comment = _comment("own_list_digest.eml")
 
-    assert _names(comment)[0] == "[Ppp] testing #1.eml" and len(comment.attachments) == 5
-    assert comment.messages[0].body.text.startswith("Send Ppp mailing list submissions to")
+    assert _names(comment) == [
+        "[Kiln-users] Glaze cracking at cone 6.eml",
+        "attached email.eml",  # the digest's second message has no Subject
+        "[Kiln-users] Shelf wash recipe.eml",
+    ]
+    assert comment.messages[0].body.text.startswith("Send Kiln-users mailing list submissions to")
+    assert "Add some silica" not in comment.messages[0].body.text
 
 
-@pytest.mark.parametrize("name", ["python_msg_45.eml", "mail_sig_only_email.eml", "own_smime_signed.eml"])
+@pytest.mark.parametrize(
+    "name", ["own_pgp_signed.eml", "own_signed_signature_unlisted.eml", "own_smime_signed.eml"]
+)
 def test_given_a_signed_email_then_the_signed_text_is_the_body_and_the_signature_is_not_listed(
     name: str,
 ) -> None:
@@ -112,8 +128,9 @@ def test_given_a_faithful_flowed_plain_alternative_then_it_is_the_body_unwrapped
 @pytest.mark.parametrize(
     ("name", "body", "warned"),
     [
-        ("mail_japanese_iso_2022.eml", "すみません。", False),
-        ("mail_ks_c_5601-1987.eml", "스티해", False),
+        ("own_iso2022jp_body.eml", "明日の打ち合わせは十時からです。", False),
+        ("own_ks_c_5601_label.eml", "내일 회의는 오전 열 시입니다.", False),
+        ("own_rfc2231_charset_param.eml", "Moving the backup to 02:00 works for us.", False),
         ("own_cp1252_no_charset.eml", "Der Preis beträgt 12 € \u2013 „netto“.", True),
         ("own_broken_base64.eml", "Hello Ann, the scan is ready.", True),
     ],
@@ -128,6 +145,14 @@ def test_given_a_charset_or_encoding_case_then_the_text_decodes(name: str, body:
     )
 
 
+def test_given_a_utf7_label_and_no_other_header_then_the_text_decodes_without_a_charset_warning() -> None:
+    comment = _comment("own_utf7_label.eml")
+
+    assert comment.messages[0].body.text == 'Price: 12 € net, R&D budget "Q2".'
+    assert not [w for w in comment.warnings if "utf-7" in w]
+    assert any("no sender" in w for w in comment.warnings)
+
+
 def test_given_encoded_words_well_and_badly_formed_then_names_and_subject_decode() -> None:
     comment = _comment("own_malformed_encoded_words.eml")
     message = comment.messages[0]
@@ -140,9 +165,9 @@ def test_given_encoded_words_well_and_badly_formed_then_names_and_subject_decode
 
 
 def test_given_a_broken_encoded_subject_then_its_text_survives_with_a_warning() -> None:
-    comment = _comment("mail_bad_encoded_subject.eml")
+    comment = _comment("own_bad_encoded_subject.eml")
 
-    assert comment.messages[0].subject.text == "TEST"
+    assert comment.messages[0].subject.text == "Pallets"
     assert any("'none' is unknown" in w for w in comment.warnings)
 
 
@@ -150,9 +175,9 @@ def test_given_a_broken_encoded_subject_then_its_text_survives_with_a_warning() 
     ("name", "names"),
     [
         ("own_rfc2231_filename.eml", ["Hallenplan_Halle 3_Übersicht.pdf", "План.pdf"]),
-        ("mail_attachment_nonascii_filename.eml", ["ciële.txt"]),
-        ("mail_attachment_with_encoded_name.eml", ["01 Quien Te DijŠat. Pitbull.mp3"]),
-        ("python_msg_07.eml", ["dingusfish.gif"]),
+        ("own_8bit_filename_flowed.eml", ["façade.txt"]),
+        ("own_rfc2231_name_wrong_charset.eml", ["Grüße aus Köln Š2.mp3"]),
+        ("own_image_no_message_id.eml", ["harbour-map.gif"]),
     ],
 )
 def test_given_encoded_file_names_then_they_decode(name: str, names: list[str]) -> None:
@@ -169,10 +194,41 @@ def test_given_an_outlook_reply_with_only_a_thread_index_then_the_thread_comes_f
 
 
 def test_given_a_multipart_without_boundary_then_its_raw_text_is_the_body() -> None:
-    comment = _comment("python_msg_41.eml")
+    comment = _comment("own_multipart_no_boundary.eml")
 
-    assert "Blah blah blah" in comment.messages[0].body.text
+    assert comment.messages[0].body.text == "Please confirm order 88107 ships this week."
     assert any("NoBoundaryInMultipartDefect" in w for w in comment.warnings)
+
+
+def test_given_a_nested_multipart_reusing_the_outer_boundary_then_its_text_survives_with_a_warning() -> None:
+    comment = _comment("own_broken_start_boundary.eml")
+
+    assert comment.messages[0].body.text.startswith("Hej Sofie, her er billederne fra standen.")
+    assert "MS_Mac_OE" not in comment.messages[0].body.text
+    assert any("StartBoundaryNotFoundDefect" in w for w in comment.warnings)
+
+
+def test_given_a_delivery_report_then_the_notice_is_the_body_and_the_bounced_email_is_listed() -> None:
+    comment = _comment("own_delivery_status.eml")
+    body = comment.messages[0].body.text
+
+    assert body.startswith("This is the mail system at host mx1.example.org.")
+    assert "Mailbox full" in body and "Reporting-MTA" not in body
+    assert _names(comment) == ["Invoice 2024-031.eml"]
+
+
+def test_given_a_flowed_apple_mail_part_then_its_soft_breaks_are_joined() -> None:
+    comment = _comment("own_8bit_filename_flowed.eml")
+
+    assert comment.messages[0].body.text == "Here are the plans for the front of the building, as promised."
+    assert any("read as cp1252" in w for w in comment.warnings)
+
+
+def test_given_no_message_id_then_the_id_is_derived_and_the_warning_says_so() -> None:
+    comment = _comment("own_image_no_message_id.eml")
+
+    assert bytes.fromhex(comment.id).decode().endswith("@no-message-id.commsync>")
+    assert any("no Message-ID" in w for w in comment.warnings)
 
 
 # Issue 18: the broken or misleading mail that real senders produce, one fixture per class.
