@@ -36,7 +36,7 @@ def test_given_the_labelled_set_then_it_is_big_and_covers_the_languages(cases: l
     assert len(cases) >= 120
     assert all(case.new.strip() for case in cases)
     assert all(
-        name.startswith(("own_", "holdout_", "h18_", "h18b_", "h18c_")) for name in names
+        name.startswith(("own_", "holdout_", "h18_", "h18b_", "h18c_", "h18d_")) for name in names
     )  # our own writing only
     for marker in ["_de", "_fr", "_es", "_nl", "_pt", "_it", "_sv", "_pl", "_ru", "_ja", "_zh"]:
         assert any(marker in name for name in names), marker
