@@ -126,12 +126,32 @@ def test_given_a_sign_off_and_a_block_longer_than_six_lines_then_all_of_it_is_th
         "I will look at it.\n\nSent from my desk at the office, so no rush.",
         "The meeting moved.\n\nJane Doe from sales will join us too.",
         "The visit is confirmed.\n\nJohn Smith\nwill call you at +49 30 123456 tomorrow.",
+        "会议改到三点。\n\n明天见",
+        "可以。\n\n好的",
+        "Счёт готов.\n\nОтправлено с опозданием, извините.",  # noqa: RUF001
     ],
 )
 def test_given_lines_that_only_look_like_a_signature_then_they_stay_text(body: str) -> None:
     assert separate(body) == (separate(body).__class__(body, None))
 
 
-@pytest.mark.parametrize("footer", ["Sent from my iPhone", "Sent from my Samsung Galaxy smartphone."])
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Sent from my iPhone",
+        "Sent from my Samsung Galaxy smartphone.",
+        "Verstuurd vanaf mijn iPhone",
+        "Wysłane z mojego iPhone'a",
+        "Отправлено с iPhone",  # noqa: RUF001
+    ],
+)
 def test_given_a_mobile_footer_then_it_is_the_signature(footer: str) -> None:
     assert separate(f"Ok!\n\n{footer}").signature == footer
+
+
+@pytest.mark.parametrize("name", ["鈴木", "王芳", "高橋 健一"])
+def test_given_a_kanji_name_alone_under_the_text_then_it_is_the_signature(name: str) -> None:
+    separated = separate(f"資料を拝見しました。\n\n{name}")
+
+    assert separated.signature == name
+    assert separated.text == "資料を拝見しました。"

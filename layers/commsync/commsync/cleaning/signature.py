@@ -19,7 +19,11 @@ _MOBILE = re.compile(
     r"|huawei|pixel|xiaomi|nokia|motorola|oneplus|htc|sony|lg|windows|device|cell|kindle|surface)\b"
     r"|sent from (?:mail for|yahoo|outlook)\b|sent with\b|get outlook for\b|envoyé de mon\b"
     r"|envoyé depuis\b|von meinem\b.{0,40}\bgesendet|gesendet von\b|enviado desde mi\b|enviado do meu\b"
-    r"|enviado de meu\b|verzonden (?:vanaf|met) mijn\b|inviato da\b|skickat från\b|sendt fra min\b"
+    r"|enviado de meu\b|(?:verzonden|verstuurd) (?:vanaf|met|via) mijn\b|inviato da\b|skickat från\b"
+    r"|sendt fra min\b|wysłane z (?:mojego|mojej|i?phone|ipada?|androida?)\b"
+    # "Отправлено:" is Outlook's Sent field; the iOS/Android footer has a preposition and a device.
+    r"|отправлено \u0441 (?:моего )?(?:i?phone|ipad|android|samsung|galaxy"
+    r"|айфона|телефона|смартфона|мобильного)"
     r"|.{0,20}から送信|发自我的|從我的)",
     re.IGNORECASE,
 )
@@ -54,6 +58,10 @@ _DISCLAIMER = re.compile(
 _RULE = re.compile(r"^[-_=*~—\u2013―─━]{5,}$")
 _NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w.'-]*(?:\s[A-ZÀ-ÖØ-Þ][\w.'-]*){0,2}$")
 _BULLET = re.compile(r"^[-*•\u2013]\s")
+# A Chinese or Japanese name in kanji: two to four ideographs, or family and given name apart
+# ("高橋 健一"). Characters that are grammar or everyday words ("好的", "明天见") are never names.
+_CJK_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,3}[ \u3000][\u4e00-\u9fff]{1,3})$")
+_NOT_IN_NAMES = re.compile(r"[的了吗呢吧啊是不好见谢我你他她们在有这那会要来去到说看收发请问]")
 # A contact block without a sign-off (issue 18): a name line, then lines a signature carries.
 _NAME_LINE = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w.'-]+(?:\s[A-ZÀ-ÖØ-Þ][\w.'-]+){0,3}(?:\s?[|,\u2013]\s?.{1,60})?$")
 _CONTACT = re.compile(
@@ -147,12 +155,15 @@ def _filled(lines: list[str]) -> int:
 
 
 def _lone_name(lines: list[str], last: int) -> bool:
-    """A last paragraph of one to three capitalised words: the sender's name ("Ann"); or such a
-    last line right under a finished sentence, as HTML mail renders "<div>Ann</div>"."""
+    """A last paragraph of one to three capitalised words, or a kanji name: the sender's name
+    ("Ann", "鈴木"); or such a last line right under a finished sentence, as HTML mail renders
+    "<div>Ann</div>"."""
     text = lines[last].strip()
     above = lines[last - 1].strip() if last > 0 else ""
-    alone = last > 0 and (not above or (above.endswith((".", "!", "?")) and len(text.split()) <= 2))
-    return alone and bool(_NAME.match(text)) and not _SIGN_OFF.match(text)
+    finished = above.endswith((".", "!", "?", "。", "\uff01", "\uff1f"))
+    alone = last > 0 and (not above or (finished and len(text.split()) <= 2))
+    cjk_name = bool(_CJK_NAME.match(text)) and not _NOT_IN_NAMES.search(text)
+    return alone and (bool(_NAME.match(text)) or cjk_name) and not _SIGN_OFF.match(text)
 
 
 def _signature_like(after: list[str]) -> bool:
