@@ -50,6 +50,30 @@ def test_given_a_broken_multipart_then_the_text_and_the_attachment_are_recovered
     assert [(a.name, a.data) for _, a in cleaned.attachments] == [("invoice.pdf", PDF)]
 
 
+def test_given_an_alternative_reusing_the_outer_boundary_then_the_text_shows_once_and_the_pdf_is_kept() -> (
+    None
+):
+    encoded = base64.encodebytes(PDF).decode().replace("\n", "\r\n")
+    alternative = (
+        f"--{BOUNDARY}\r\nContent-Type: text/plain\r\n\r\nThe invoice is attached.\r\n\r\n"
+        f"--{BOUNDARY}\r\nContent-Type: text/html\r\n\r\n<p>The invoice is attached.</p>\r\n\r\n"
+        f"--{BOUNDARY}--\r\n\r\n"
+    )
+    raw = (
+        "From: bob@contoso.example\r\nMessage-ID: <m@contoso.example>\r\nMIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/mixed; boundary="{BOUNDARY}"\r\n\r\n'
+        f'--{BOUNDARY}\r\nContent-Type: multipart/alternative; boundary="{BOUNDARY}"\r\n\r\n\r\n'
+        f"{alternative}--{BOUNDARY}\r\n"
+        'Content-Type: application/pdf; name="invoice.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        f"{encoded}\r\n--{BOUNDARY}--\r\n"
+    ).encode()
+
+    cleaned = clean(raw, ORIGIN, NOW)
+
+    assert cleaned.comment.messages[0].body.text == "The invoice is attached."
+    assert [(a.name, a.data) for _, a in cleaned.attachments] == [("invoice.pdf", PDF)]
+
+
 def test_given_uuencoded_files_in_the_text_then_they_are_attachments_and_out_of_the_body() -> None:
     lines = "".join(binascii.b2a_uu(PDF[i : i + 45]).decode() for i in range(0, len(PDF), 45))
     body = f"Scan below.\r\n\r\nbegin 644 scan.pdf\r\n{lines.replace(chr(10), chr(13) + chr(10))}`\r\nend\r\n"

@@ -200,12 +200,12 @@ def test_given_a_multipart_without_boundary_then_its_raw_text_is_the_body() -> N
     assert any("NoBoundaryInMultipartDefect" in w for w in comment.warnings)
 
 
-def test_given_a_nested_multipart_reusing_the_outer_boundary_then_its_text_survives_with_a_warning() -> None:
+def test_given_a_nested_multipart_reusing_the_outer_boundary_then_text_and_attachment_are_recovered() -> None:
     comment = _comment("own_broken_start_boundary.eml")
 
-    assert comment.messages[0].body.text.startswith("Hej Sofie, her er billederne fra standen.")
-    assert "MS_Mac_OE" not in comment.messages[0].body.text
-    assert any("StartBoundaryNotFoundDefect" in w for w in comment.warnings)
+    assert comment.messages[0].body.text == "Hej Sofie, her er billederne fra standen."  # once, not twice
+    assert _names(comment) == ["stand.jpg"]  # the part the parser had read as epilogue
+    assert any("reuses its parent's boundary" in w for w in comment.warnings)
 
 
 def test_given_a_delivery_report_then_the_notice_is_the_body_and_the_bounced_email_is_listed() -> None:

@@ -10,7 +10,12 @@ Both repairs run only when the parser reported the damage, so well-formed mail p
 - a closing delimiter that is longer or shorter than the boundary (CloseBoundaryNotFoundDefect):
   the parser keeps the line and the epilogue after it inside the last part, where they would
   show in the body or corrupt the last attachment's bytes. The last part is cut at that line,
-  and what follows becomes the multipart's epilogue, which nobody reads.
+  and what follows becomes the multipart's epilogue, which nobody reads;
+- a nested multipart that reuses its parent's boundary (Outlook Express for Mac): the parser
+  finds no start boundary for the inner one (StartBoundaryNotFoundDefect), gives its parts to
+  the parent and reads the parent's real last parts as epilogue, so the plain and HTML copies
+  of the text both show and the attachments after them are lost. The inner multipart takes back
+  the parts after it, and the epilogue is read again as the parent's further parts.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ def _repair(message: Message, warnings: list[str], depth: int) -> None:
     defects = {type(d).__name__ for d in message.defects}
     if "CloseBoundaryNotFoundDefect" in defects and message.is_multipart():
         _cut_wrong_closing(message, warnings)
+    if message.is_multipart():
+        _adopt_reused_boundary(message, warnings)
     for child in children(message):
         _repair(child, warnings, depth + 1)
 
@@ -113,3 +120,29 @@ def _near_delimiter(payload: str, boundary: str) -> int | None:
         if core.startswith(boundary) or (len(core) >= least and boundary.startswith(core)):
             return match.start()
     return None
+
+
+def _adopt_reused_boundary(parent: Message, warnings: list[str]) -> None:
+    boundary = parent.get_boundary()
+    kids = children(parent)
+    for i, kid in enumerate(kids):
+        reused = kid.get_content_maintype() == "multipart" and not kid.is_multipart()
+        lost = any(type(d).__name__ == "StartBoundaryNotFoundDefect" for d in kid.defects)
+        if reused and lost and boundary and kid.get_boundary() == boundary and kids[i + 1 :]:
+            kid.set_payload([*kids[i + 1 :]])
+            parent.set_payload([*kids[: i + 1], *_parts_in(parent.epilogue or "", boundary)])
+            parent.epilogue = ""
+            warnings.append(
+                f"a nested {kid.get_content_type()} reuses its parent's boundary {boundary[:80]!r}; "
+                "its parts were given back to it"
+            )
+            return
+
+
+def _parts_in(epilogue: str, boundary: str) -> list[Message]:
+    """The parts an epilogue holds when it still carries the parent's delimiter lines."""
+    if not re.search(rf"^--{re.escape(boundary)}[ \t]*\r?$", epilogue, re.MULTILINE):
+        return []
+    head = f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'.encode()
+    reparsed = email.message_from_bytes(head + epilogue.encode("ascii", "surrogateescape"))
+    return children(reparsed) if reparsed.is_multipart() else []
