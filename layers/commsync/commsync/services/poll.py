@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from commsync.cleaning.build import Origin, clean, with_streamed
+from commsync.cleaning.build import Origin, clean
 from commsync.engine import Engine
 from commsync.errors import CommsyncError
 from commsync.filters import facts_of, matches
@@ -23,7 +23,7 @@ from commsync.services import checkpoint_tokens, ondemand
 from commsync.services.mailbox_state import save_outcome
 from commsync.services.poll_outcome import PollOutcome, PollStatus
 from commsync.services.quota import enforce_quota
-from commsync.services.record import WriteOutcome, record, store_streamed
+from commsync.services.record import WriteOutcome, record, store_streamed, with_stored
 from commsync.sources import open_source
 
 __all__ = ["FOLDER_TREE", "PollLimits", "PollOutcome", "PollStatus", "poll"]
@@ -243,7 +243,7 @@ class _Run:
         if change.streamed and self.engine.state.get_comment_entry(bucket, cleaned.comment.id) is None:
             # A known email (a move) keeps the attachments stored at its first sync: no re-download.
             refs = store_streamed(self.engine, bucket, change, self.mailbox.sync_attachments)
-            cleaned = with_streamed(cleaned, refs, change.size)
+            cleaned = with_stored(cleaned, change, refs)
         outcome = record(self.engine, self.integration, cleaned)
         bump = {outcome.value: getattr(self.counts, outcome.value) + 1}
         if outcome is WriteOutcome.CREATED and cleaned.comment.warnings:

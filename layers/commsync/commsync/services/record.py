@@ -7,13 +7,21 @@ Usage is charged in the same transaction that creates the row, so exactly once.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tempfile
 from enum import StrEnum
 from pathlib import Path
 
 from commsync.cleaning.attachments import ParsedAttachment
-from commsync.cleaning.build import CleanedComment, attachment_key, attachment_use_key, comment_key, raw_key
+from commsync.cleaning.build import (
+    CleanedComment,
+    attachment_key,
+    attachment_use_key,
+    comment_key,
+    raw_key,
+    with_streamed,
+)
 from commsync.engine import Engine
 from commsync.models import Comment, Integration
 from commsync.models import comment as c
@@ -146,3 +154,14 @@ def store_streamed(engine: Engine, bucket: str, change: Change, store_bytes: boo
                 )
             )
     return refs
+
+
+def with_stored(cleaned: CleanedComment, change: Change, refs: list[AttachmentRef]) -> CleanedComment:
+    """The comment with its streamed attachments listed, and what they have to say (a linked
+    file's bytes live elsewhere, issue 19)."""
+    listed = with_streamed(cleaned, refs, change.size)
+    said = [a.warning for a in change.streamed if a.warning]
+    if not said:
+        return listed
+    comment = listed.comment.model_copy(update={"warnings": [*listed.comment.warnings, *said]})
+    return dataclasses.replace(listed, comment=comment)
