@@ -23,7 +23,7 @@ from commsync.cleaning.build import (
     with_streamed,
 )
 from commsync.engine import Engine
-from commsync.models import Comment, Integration
+from commsync.models import Comment, Integration, SourceKind
 from commsync.models import comment as c
 from commsync.models.comment import AttachmentRef
 from commsync.models.usage import usage_period
@@ -48,6 +48,8 @@ def record(engine: Engine, integration: Integration, cleaned: CleanedComment) ->
         # Another poller created it between our read and our write: treat it as existing.
         entry = engine.state.get_comment_entry(bucket, comment.id)
         assert entry is not None
+    if integration.kind is SourceKind.SALESFORCE:
+        return _refresh(engine, integration, cleaned, entry)
     source = comment.source
     if (entry.integration, entry.mailbox, entry.folder) == (
         source.integration,
@@ -57,6 +59,47 @@ def record(engine: Engine, integration: Integration, cleaned: CleanedComment) ->
         return WriteOutcome.UNCHANGED
     _move(engine, bucket, entry, cleaned)
     return WriteOutcome.UPDATED
+
+
+def _refresh(
+    engine: Engine, integration: Integration, cleaned: CleanedComment, entry: CommentEntry
+) -> WriteOutcome:
+    """Issue 19: Salesforce hands a record out again only when it changed (its SystemModstamp
+    moved). A changed property (Status New -> Escalated) rewrites the comment's user_properties at
+    no AI unit; a changed subject or body is a text update and costs one, as design section 5
+    charges an update whose text changed."""
+    bucket, comment = integration.bucket, cleaned.comment
+    stored = _stored(engine, bucket, comment.id)
+    text_changed = cleaned.text_hash != entry.text_hash
+    if text_changed or stored is None:
+        created = stored.created_at if stored else entry.created_at
+        comment = comment.model_copy(update={"created_at": created})
+        _store_blobs(engine, bucket, dataclasses.replace(cleaned, comment=comment))
+    else:
+        same = (entry.integration, entry.mailbox, entry.folder) == (
+            comment.source.integration,
+            comment.source.mailbox,
+            comment.source.folder,
+        )
+        if same and stored.user_properties == comment.user_properties:
+            return WriteOutcome.UNCHANGED
+        update = {"user_properties": comment.user_properties, "source": comment.source}
+        comment = stored.model_copy(update={**update, "updated_at": comment.updated_at})
+        engine.blobs.put(comment_key(bucket, comment.id), comment.to_json().encode(), "application/json")
+    row = dataclasses.replace(
+        _entry_for(bucket, cleaned), text_hash=cleaned.text_hash, created_at=entry.created_at
+    )
+    charge = (integration.project, usage_period(comment.updated_at)) if text_changed else None
+    engine.state.update_comment_entry(row, charge=charge)
+    return WriteOutcome.UPDATED
+
+
+def _stored(engine: Engine, bucket: str, comment_id: str) -> Comment | None:
+    raw = engine.blobs.get(comment_key(bucket, comment_id))
+    try:
+        return Comment.model_validate_json(raw) if raw is not None else None
+    except ValueError:
+        return None  # damaged by hand: rewritten whole from this sync
 
 
 def _store_blobs(engine: Engine, bucket: str, cleaned: CleanedComment) -> None:

@@ -61,6 +61,7 @@ class RestClient:
         self._grant = ""
         self.instance_url = ""
         self.api_usage: tuple[int, int] | None = None  # from Sforce-Limit-Info: (used, allocation)
+        self._warned = False
 
     @property
     def data_path(self) -> str:
@@ -174,10 +175,11 @@ class RestClient:
             name, _, value = part.strip().partition("=")
             used, _, allocation = value.partition("/")
             if name == "api-usage" and used.isdigit() and allocation.isdigit():
-                first = self.api_usage is None
                 self.api_usage = (int(used), int(allocation))
-                if first and int(used) >= USAGE_WARNING * int(allocation):
-                    # Once per source: near the limit every poll would repeat it.
+                if not self._warned and int(used) >= USAGE_WARNING * int(allocation):
+                    # On the first answer past the mark, whichever call of the poll it is (issue 19),
+                    # and once per source: near the limit every call would repeat it.
+                    self._warned = True
                     logger.warning(
                         "salesforce org is near its daily API request limit",
                         extra={"integration": self._integration.key, "api_usage": value},

@@ -53,6 +53,7 @@ class SalesforceSource:
         self._plan: SyncPlan | None = None
         self._parents: dict[str, ObjectSchema] = {}  # one describe per parent object per poll
         self.query_limit = QUERY_LIMIT
+        self.batch_size = options.query_batch_size
         self.max_seen = MAX_SEEN
 
     @classmethod
@@ -90,7 +91,9 @@ class SalesforceSource:
         mark = Mark.decode(token, self._mailbox.start_time)
         tracker = Tracker(mark, timedelta(seconds=self._options.overlap_seconds), self.max_seen)
         with translated(plan.schema.name), self._schema_checked():
-            for records, after in changed_records(self._client, plan, tracker, page_size, self.query_limit):
+            # Server batches of `batch_size` (issue 19): the poller's page size does not set them.
+            batches = changed_records(self._client, plan, tracker, self.batch_size, self.query_limit)
+            for records, after in batches:
                 if not records and after == mark:
                     continue  # a batch of records handed out before: nothing to store
                 mark = after
