@@ -19,10 +19,18 @@ from commsync.models.usage import usage_period
 from commsync.observability import logger as commsync_logger
 from commsync.sources.salesforce import SalesforceSource
 from emulators.salesforce import SalesforceConfig, SalesforceEmulator
-from emulators.salesforce.compound import add_field
+from emulators.salesforce.compound import add_field, recalculate
 from emulators.salesforce.config import FieldConfig, ObjectConfig, OrgConfig
 from emulators.salesforce.schema import FieldDef
-from tests.integration.salesforce.support import T0, connected_secrets, open_source, prepare, seed_org, sync
+from tests.integration.salesforce.support import (
+    T0,
+    Synced,
+    connected_secrets,
+    open_source,
+    prepare,
+    seed_org,
+    sync,
+)
 from tests.integration.salesforce.world import World, connect
 
 pytestmark = pytest.mark.integration
@@ -195,3 +203,49 @@ def test_the_usage_warning_fires_when_usage_crosses_ninety_percent_mid_poll(
     # THEN the warning came, once
     warned = [r for r in caplog.records if "near its daily API request limit" in r.getMessage()]
     assert len(warned) == 1
+
+
+def test_formula_fields_are_read_again_on_their_schedule(
+    emu: SalesforceEmulator, secrets: FileSecrets
+) -> None:
+    # GIVEN cases with a formula field (its value changes without SystemModstamp moving), one of
+    # them changed 40 days before now, synced with an hourly formula refresh over 30 days
+    add_field(emu, "Case", FieldDef("Age_Days__c", "double", "Age (days)", custom=True, calculated=True))
+    now = [T0 + timedelta(days=1)]
+    old = emu.put("Case", {"Subject": "Old"}, at=T0 - timedelta(days=40))
+    recent = [emu.put("Case", {"Subject": f"Recent {n}"}, at=T0 + timedelta(minutes=n)) for n in range(3)]
+    recalculate(emu, "Case", recent[0], {"Age_Days__c": 1})
+
+    def poll(token: str | None) -> Synced:
+        source = open_source(
+            emu,
+            secrets,
+            "Case",
+            clock=lambda: now[0],
+            property_fields="Case.Age_Days__c",
+            formula_refresh_seconds=3600,
+            formula_refresh_days=30,
+        )
+        return sync(source, token)
+
+    first = poll(None)
+    assert len([c for c in first.changes if c.kind == "upsert"]) == 4
+
+    # WHEN the formula's value changes and a poll runs before the refresh is due
+    recalculate(emu, "Case", recent[0], {"Age_Days__c": 2})
+    now[0] += timedelta(minutes=30)
+    early = poll(first.token)
+    # THEN nothing moved SystemModstamp, so nothing is read
+    assert [c for c in early.changes if c.kind == "upsert"] == []
+
+    # WHEN the refresh is due
+    now[0] += timedelta(hours=1)
+    due = poll(early.token)
+
+    # THEN the records changed in the last 30 days are read again, the formula's new value with them
+    by_id = {c.item_key: c for c in due.changes if c.kind == "upsert"}
+    assert sorted(by_id) == sorted(recent) and old not in by_id
+    assert by_id[recent[0]].properties["number:Age_Days__c"] == 2
+    # AND the next poll, within the hour, reads nothing again
+    now[0] += timedelta(minutes=5)
+    assert [c for c in poll(due.token).changes if c.kind == "upsert"] == []

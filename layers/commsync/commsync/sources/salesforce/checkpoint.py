@@ -12,7 +12,8 @@ mark. Each query re-reads from `floor` (at most `overlap_seconds` before `ts`); 
 window that is not in `seen` is a late commit and one that is, a repeat. `floor` None: nothing was
 handed out before this token (a first sync), so every stamp counts as covered.
 
-`deleted`: where the next getDeleted window starts.
+`deleted`: where the next getDeleted window starts. `refreshed`: when formula fields were last
+read again (formulas.py).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Mark:
     deleted: datetime | None = None
     floor: Floor | None = None
     seen: Mapping[str, datetime] = field(default_factory=dict)  # Id -> SystemModstamp handed out
+    refreshed: datetime | None = None
 
     def lower_bound(self) -> tuple[datetime, bool, str | None] | None:
         """(stamp, strict, after Id) where the next query starts: the floor, or the mark when the
@@ -88,6 +90,8 @@ class Mark:
             data["closed"] = True
         if self.deleted is not None:
             data["del"] = self.deleted.isoformat()
+        if self.refreshed is not None:
+            data["ref"] = self.refreshed.isoformat()
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -107,7 +111,8 @@ class Mark:
             # window at the mark, so nothing at or before it is taken for a late commit.
             floor = Floor(ts, open=True)
         seen = _stamps(ts, data.get("seen", {})) if ts is not None else {}
-        return cls(ts, str(data.get("id", "")), bool(data.get("closed")), deleted, floor, seen)
+        refreshed = parse_datetime(data["ref"]) if data.get("ref") else None
+        return cls(ts, str(data.get("id", "")), bool(data.get("closed")), deleted, floor, seen, refreshed)
 
 
 def _offsets(ts: datetime, seen: Mapping[str, datetime]) -> dict[str, list[str]]:

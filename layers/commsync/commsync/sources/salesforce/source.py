@@ -27,6 +27,7 @@ from commsync.sources.salesforce.client import RestClient
 from commsync.sources.salesforce.deleted import deleted_since
 from commsync.sources.salesforce.describe_cache import DESCRIBES, DescribeCache
 from commsync.sources.salesforce.errors import SalesforceApiError, translated
+from commsync.sources.salesforce.formulas import recent_records, refresh_due
 from commsync.sources.salesforce.messages import map_record
 from commsync.sources.salesforce.plan import SyncPlan, plan_for
 from commsync.sources.salesforce.records import QUERY_LIMIT, changed_records
@@ -99,11 +100,21 @@ class SalesforceSource:
                 mark = after
                 changes = [self._change(plan, r) for r in records]
                 yield ChangePage(changes=changes, token=mark.encode(), last=False)
+            if refresh_due(plan, self._options, mark, self._clock()):
+                if mark.refreshed is not None:  # None: everything was just read; start the clock
+                    yield from self._refreshed(plan, mark)
+                mark = replace(mark, refreshed=self._clock())
             deletes: list[Change] = []
             since = mark.deleted
             if plan.schema.replicateable:
                 deletes, since = deleted_since(self._client, plan.schema.name, mark.deleted, self._clock())
             yield ChangePage(changes=deletes, token=replace(mark, deleted=since).encode(), last=True)
+
+    def _refreshed(self, plan: SyncPlan, mark: Mark) -> Iterator[ChangePage]:
+        """Records whose formula or parent fields may have changed unseen (formulas.py); the
+        token keeps its mark, so a crash here only reads them again."""
+        for batch in recent_records(self._client, plan, self._options, self._clock()):
+            yield ChangePage(changes=[self._change(plan, r) for r in batch], token=mark.encode(), last=False)
 
     def refetch(self, message_ids: list[str]) -> list[tuple[FolderRef, Change]]:
         """Resync (services/ondemand.py): the records behind these Message-IDs, read again and
