@@ -173,7 +173,7 @@ def test_query_batches_are_two_thousand_records_whatever_the_page_size(
     for n in range(4_100):
         emu.put("Case", {"Subject": f"Case {n}"}, at=T0 + timedelta(seconds=n))
 
-    synced = sync(open_source(emu, secrets, "Case"), None, page_size=100)
+    synced = sync(open_source(emu, secrets, "Case", bulk_above_records=0), None, page_size=100)
 
     assert len([c for c in synced.changes if c.kind == "upsert"]) == 4_100
     assert (emu.stats["op:query"], emu.stats["op:query_more"]) == (1, 2)  # 2,000 + 2,000 + 100
@@ -188,7 +188,9 @@ def test_the_usage_warning_fires_when_usage_crosses_ninety_percent_mid_poll(
     with emu.serving():
         for n in range(900):
             emu.put("Case", {"Subject": f"Case {n}"}, at=T0 + timedelta(seconds=n))
-        source = open_source(emu, connected_secrets(emu, tmp_path), "Case", query_batch_size=200)
+        source = open_source(
+            emu, connected_secrets(emu, tmp_path), "Case", query_batch_size=200, bulk_above_records=0
+        )
         (folder,) = source.folders(None).folders
         assert source.client.api_usage is not None
         used, allocation = source.client.api_usage

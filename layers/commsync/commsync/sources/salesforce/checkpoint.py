@@ -61,6 +61,7 @@ class Mark:
     floor: Floor | None = None
     seen: Mapping[str, datetime] = field(default_factory=dict)  # Id -> SystemModstamp handed out
     refreshed: datetime | None = None
+    bulk: bool = False  # a backfill read through a Bulk API 2.0 job is under way (bulk.py)
 
     def lower_bound(self) -> tuple[datetime, bool, str | None] | None:
         """(stamp, strict, after Id) where the next query starts: the floor, or the mark when the
@@ -92,6 +93,8 @@ class Mark:
             data["del"] = self.deleted.isoformat()
         if self.refreshed is not None:
             data["ref"] = self.refreshed.isoformat()
+        if self.bulk:
+            data["bulk"] = True
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -112,7 +115,8 @@ class Mark:
             floor = Floor(ts, open=True)
         seen = _stamps(ts, data.get("seen", {})) if ts is not None else {}
         refreshed = parse_datetime(data["ref"]) if data.get("ref") else None
-        return cls(ts, str(data.get("id", "")), bool(data.get("closed")), deleted, floor, seen, refreshed)
+        closed, bulk = bool(data.get("closed")), bool(data.get("bulk"))
+        return cls(ts, str(data.get("id", "")), closed, deleted, floor, seen, refreshed, bulk)
 
 
 def _offsets(ts: datetime, seen: Mapping[str, datetime]) -> dict[str, list[str]]:

@@ -106,18 +106,37 @@ class RestClient:
         self, path: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
     ) -> Any:
         """GET a path of the instance; renews the session once on 401, retries server trouble."""
+        return self._call("GET", path, params, headers).json()
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        """POST JSON (a Bulk API 2.0 job); the answer's JSON."""
+        return self._call("POST", path, None, None, body).json()
+
+    def get_text(self, path: str, params: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
+        """A text answer (Bulk API 2.0 CSV results) and its headers."""
+        response = self._call("GET", path, params, {"Accept": "text/csv"})
+        return response.text, dict(response.headers)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str] | None,
+        headers: dict[str, str] | None,
+        body: dict[str, Any] | None = None,
+    ) -> requests.Response:
         if not self._access_token:
             self.authenticate()
-        response = self._send(path, params, headers)
+        response = self._send(path, params, headers, method, body)
         if response.status_code == 401:
             logger.info(
                 "salesforce session expired; renewing it", extra={"integration": self._integration.key}
             )
             self.authenticate(refused=self._access_token)
-            response = self._send(path, params, headers)
+            response = self._send(path, params, headers, method, body)
         if response.status_code != 200:
             raise SalesforceApiError.from_response(response)
-        return response.json()
+        return response
 
     def query_batches(self, soql: str, batch_size: int) -> Iterator[list[dict[str, Any]]]:
         """The records of a query, one server batch at a time, following nextRecordsUrl."""
@@ -135,14 +154,21 @@ class RestClient:
         self._session.close()
 
     def _send(
-        self, path: str, params: dict[str, str] | None, headers: dict[str, str] | None
+        self,
+        path: str,
+        params: dict[str, str] | None,
+        headers: dict[str, str] | None,
+        method: str = "GET",
+        body: dict[str, Any] | None = None,
     ) -> requests.Response:
         wait = _FIRST_BACKOFF_SECONDS
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                response = self._session.get(
+                response = self._session.request(
+                    method,
                     self.instance_url + path,
                     params=params,
+                    json=body,
                     headers={
                         "Authorization": f"Bearer {self._access_token}",
                         "Accept": "application/json",
