@@ -19,7 +19,7 @@ from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, PollJo
 from commsync.models.job import JobReason
 from commsync.observability import logger
 from commsync.ports import Change, ChangePage, FolderRef, Source
-from commsync.services import checkpoint_tokens, ondemand
+from commsync.services import checkpoint_tokens, folder_moves, ondemand
 from commsync.services.mailbox_state import save_outcome
 from commsync.services.poll_outcome import PollOutcome, PollStatus
 from commsync.services.quota import enforce_quota
@@ -117,6 +117,7 @@ class _Run:
         # What the state held for each folder read or written in this run (a token or a blob's
         # name), so a replaced blob can be deleted.
         self._stored: dict[str, str | None] = {}
+        self._paths: dict[str, str | None] = {}  # the path each folder's checkpoint was written under
         self.counts = SyncCounts()
 
     def execute(self) -> PollOutcome:
@@ -165,6 +166,8 @@ class _Run:
             if not self.mailbox.folders.admits(folder.path):
                 continue
             token = self.stored_token(folder.id)
+            if folder_moves.moved(self._paths.get(folder.id), folder):
+                token = None  # issue 19: read it again, its comments move to the new path
             for page in source.changes(folder, token, self.limits.page_size):
                 self._apply_page(folder, page)
                 if self.progress:
@@ -187,6 +190,7 @@ class _Run:
     def stored_token(self, folder_id: str) -> str | None:
         checkpoint = self.engine.state.get_checkpoint(self.mailbox.ref, folder_id)
         self._stored[folder_id] = checkpoint.token if checkpoint else None
+        self._paths[folder_id] = checkpoint.folder_path if checkpoint else None
         return checkpoint_tokens.token_of(self.engine.blobs, checkpoint)
 
     def _seconds_left(self) -> float:
