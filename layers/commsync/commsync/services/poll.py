@@ -20,6 +20,7 @@ from commsync.models.job import JobReason
 from commsync.observability import logger
 from commsync.ports import Change, ChangePage, FolderRef, Source
 from commsync.services import checkpoint_tokens, folder_moves, ondemand
+from commsync.services.deletions import Deletions
 from commsync.services.mailbox_state import save_outcome
 from commsync.services.poll_outcome import PollOutcome, PollStatus
 from commsync.services.quota import enforce_quota
@@ -119,6 +120,7 @@ class _Run:
         self._stored: dict[str, str | None] = {}
         self._paths: dict[str, str | None] = {}  # the path each folder's checkpoint was written under
         self.counts = SyncCounts()
+        self.deletions = Deletions(engine, integration, mailbox)
 
     def execute(self) -> PollOutcome:
         try:
@@ -177,6 +179,8 @@ class _Run:
                 if self._out_of_time():
                     self.stopped_in = folder.id
                     return False
+        if self.resume_folder is None:
+            self.deletions.finish()  # a complete poll: what was pending before it is decided
         return True
 
     def _folders(self, source: Source) -> list[FolderRef]:
@@ -226,7 +230,9 @@ class _Run:
 
     def _apply(self, folder: FolderRef, change: Change) -> None:
         if change.kind == "delete" or change.mime is None:
-            return  # comments outlive their emails; a move shows up as an upsert elsewhere
+            if change.kind == "delete":
+                self.deletions.gone(folder.id, change.item_key)  # issue 19: keep, mark or delete
+            return
         origin = Origin(
             integration=self.integration.key,
             kind=self.integration.kind.value,
@@ -249,6 +255,7 @@ class _Run:
             refs = store_streamed(self.engine, bucket, change, self.mailbox.sync_attachments)
             cleaned = with_stored(cleaned, change, refs)
         outcome = record(self.engine, self.integration, cleaned)
+        self.deletions.seen(folder.id, change.item_key, cleaned.comment.id)
         bump = {outcome.value: getattr(self.counts, outcome.value) + 1}
         if outcome is WriteOutcome.CREATED and cleaned.comment.warnings:
             bump["warnings"] = self.counts.warnings + 1
