@@ -29,7 +29,7 @@ def _set(world: EwsWorld, deletions: str) -> None:
 
 
 def _by_subject(world: EwsWorld) -> dict[str, dict[str, object]]:
-    return {c["messages"][0]["subject"]["text"]: c for c in world.comments().values()}  # type: ignore[index]
+    return {c["messages"][0]["subject"]["text"]: c for c in world.comments().values()}
 
 
 def _item(emulator: EwsEmulator, mailbox: str, folder: str, subject: str) -> str:
