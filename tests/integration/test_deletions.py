@@ -13,6 +13,9 @@ import pytest
 from commsync.local_mode import apply_config
 from commsync.models.usage import usage_period
 from emulators.ews import EwsEmulator
+from emulators.tls import self_signed
+from tests.integration.test_graph_support import ANN as GRAPH_ANN
+from tests.integration.test_graph_support import graph_world
 from tests.support.ews import BUCKET, KEY, SERVICE_PASSWORD, SERVICE_USER, EwsWorld, ews_world
 from tests.support.mail import email_bytes, write_eml
 
@@ -113,3 +116,34 @@ def test_keep_is_the_default_and_keeps_everything(tmp_path: Path) -> None:
         assert len(world.comments()) == 4
         assert not list((world.store).glob("deletions/**/*"))
         assert world.runtime.engine.state.get_integration(KEY).deletions == "keep"  # type: ignore[union-attr]
+
+
+def test_graph_a_move_keeps_its_immutable_id_and_its_comment_a_delete_does_not(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    for n in (1, 2, 3):
+        write_eml(data, GRAPH_ANN, "Inbox", f"{n}.eml", email_bytes(n))
+    write_eml(data, GRAPH_ANN, "Archive", "4.eml", email_bytes(4))
+    with graph_world(tmp_path, data, self_signed(tmp_path / "tls")) as world:
+        config = world.runtime.config
+        integration = config.integrations[0].model_copy(update={"deletions": "delete"})
+        world.runtime.config = config.model_copy(update={"integrations": [integration]})
+        apply_config(world.runtime)
+        world.sync()
+        by_subject = {m.subject: m.id for m in world.emulator.store.messages(GRAPH_ANN, "Inbox")}
+
+        # WHEN one email is moved (same immutable id in the other folder) and one deleted
+        world.emulator.store.move(GRAPH_ANN, by_subject["Order 1001 status"], "Archive")
+        world.emulator.store.delete(GRAPH_ANN, by_subject["Order 1002 status"])
+        world.sync()
+        world.sync()
+
+        # THEN only the deleted one's comment is gone; the moved one names Archive
+        folders = {
+            c["messages"][0]["subject"]["text"]: c["user_properties"]["string:Folder"]
+            for c in world.comments().values()
+        }
+        assert folders == {
+            "Order 1001 status": "Archive",
+            "Order 1003 status": "Inbox",
+            "Order 1004 status": "Archive",
+        }
