@@ -83,6 +83,9 @@ def test_delete_removes_the_comment_only_when_no_mailbox_holds_it(tmp_path: Path
         shared = next(c for c in world.comments().values() if c["attachments"])
         reference = shared["attachments"][0]["attachment_reference"]
 
+        before = world.runtime.engine.state.get_comment_entry(BUCKET, shared["id"])
+        assert before is not None
+
         # WHEN Ann deletes the email with the scan
         emulator.store.delete(ANN, _item(emulator, ANN, "Inbox", "Order 1001 status"))
         world.sync()
@@ -100,7 +103,10 @@ def test_delete_removes_the_comment_only_when_no_mailbox_holds_it(tmp_path: Path
 
         # THEN the comment, its raw MIME, and the scan nothing else uses are gone; the rest stay
         assert shared["id"] not in world.comments()
-        assert world.runtime.engine.state.get_comment_entry(BUCKET, shared["id"]) is None
+        # ... and the comment feed reports it: its tombstone is the latest change
+        state = world.runtime.engine.state
+        latest = state.comment_changes(BUCKET, "", 100)[-1][1]
+        assert latest.comment_id == shared["id"] and latest.updated_at > before.updated_at
         assert not (world.store / "raw" / BUCKET / f"{shared['id']}.eml").exists()
         assert not (world.store / "attachments" / BUCKET / reference).exists()
         assert len(world.comments()) == 3

@@ -2,7 +2,9 @@
 
 `keep` (the default, Communications Mining's behaviour): comments outlive their emails, and
 nothing here runs. `mark`: the comment gains `string:Deleted At`, at no AI unit. `delete`: the
-comment, its raw MIME and its attachment uses go (shared attachment bytes with the last use).
+comment, its raw MIME and its attachment uses go (shared attachment bytes with the last use);
+its index row stays as a tombstone whose new change time puts it in the comment feed, where
+the comment then answers 404.
 
 A move is never taken for a delete. EWS and Graph report a move as a delete in one folder and a
 create in another, in either order, possibly in different pages or polls. So a delete only
@@ -113,7 +115,9 @@ class Deletions:
                 self._release(attachment.attachment_reference, comment_id)
         engine.blobs.delete(raw_key(bucket, comment_id))
         engine.blobs.delete(comment_key(bucket, comment_id))
-        engine.state.delete_comment_entry(bucket, comment_id)
+        # The index row stays as a tombstone with a new change time: the comment feed reports
+        # the change, and the comment itself now answers 404 (what a deletion looks like there).
+        engine.state.update_comment_entry(_touched(entry, now), charge=None)
 
     def _release(self, reference: str, comment_id: str) -> None:
         """Content-addressed bytes are shared: they go only with the last comment that uses them."""
