@@ -79,3 +79,29 @@ def test_attached_emails_and_links_on_the_large_path_are_listed_as_the_mime_path
         assert stored.read_bytes() == f"{LINK}\r\n".encode()
         assert any(LINK in w and "not copied" in w for w in comment["warnings"])
         assert comment["user_properties"]["number:Attachments"] == 3
+
+
+def test_a_small_emails_link_is_listed_beside_its_mime_attachments(tmp_path: Path) -> None:
+    # GIVEN a small email with a PDF (in its MIME) and a link to a SharePoint file (not in it)
+    data = tmp_path / "data"
+    raw = email_bytes(9, attachment=("note.pdf", b"%PDF-1.4 note"))
+    write_eml(data, ANN, "Inbox", "small.eml", raw)
+    with graph_world(tmp_path, data, self_signed(tmp_path / "tls")) as world:
+        graph = world.emulator.store.mailbox(ANN)
+        assert graph is not None
+        (item,) = list(graph.box.items.values())
+        references.add(graph, item, references.Reference("Manifest 4411.xlsx", LINK))
+
+        # WHEN it syncs (whole, as MIME)
+        assert world.sync().status is PollStatus.DONE
+
+        # THEN the PDF is the MIME path's and the link follows it, with its warning only
+        (comment,) = world.comments().values()
+        _, expected = mime_path_attachments(raw, "graph")
+        assert comment["attachments"][:1] == expected
+        assert [(a["name"], a["content_type"]) for a in comment["attachments"][1:]] == [
+            ("Manifest 4411.xlsx", "text/uri-list")
+        ]
+        assert any(LINK in w for w in comment["warnings"])
+        assert not any("streamed" in w for w in comment["warnings"])
+        assert comment["user_properties"]["number:Attachments"] == 2

@@ -200,11 +200,23 @@ def store_streamed(engine: Engine, bucket: str, change: Change, store_bytes: boo
 
 
 def with_stored(cleaned: CleanedComment, change: Change, refs: list[AttachmentRef]) -> CleanedComment:
-    """The comment with its streamed attachments listed, and what they have to say (a linked
-    file's bytes live elsewhere, issue 19)."""
-    listed = with_streamed(cleaned, refs, change.size)
-    said = [a.warning for a in change.streamed if a.warning]
-    if not said:
+    """The comment with its streamed attachments listed, and what they have to say: a linked
+    file's bytes live elsewhere (issue 19). Links alone (a small email's) do not make the email a
+    large one, so only streamed files bring the large-email warning."""
+    pairs = list(zip(change.streamed, refs, strict=True))
+    files = [ref for streamed, ref in pairs if streamed.warning is None]
+    links = [ref for streamed, ref in pairs if streamed.warning is not None]
+    listed = with_streamed(cleaned, files, change.size) if files else cleaned
+    if not links:
         return listed
-    comment = listed.comment.model_copy(update={"warnings": [*listed.comment.warnings, *said]})
-    return dataclasses.replace(listed, comment=comment)
+    comment = listed.comment
+    properties = {**comment.user_properties, c.ATTACHMENTS: len(comment.attachments) + len(links)}
+    said = [streamed.warning for streamed, _ in pairs if streamed.warning]
+    updated = comment.model_copy(
+        update={
+            "attachments": [*comment.attachments, *links],
+            "user_properties": properties,
+            "warnings": [*comment.warnings, *said],
+        }
+    )
+    return dataclasses.replace(listed, comment=updated)

@@ -79,6 +79,18 @@ def listed(client: GraphClient, url: str, attachment: dict[str, Any]) -> Streame
     return _streamed(client, f"{url}/$value", attachment)
 
 
+def linked_files(
+    client: GraphClient, message_url: str, attachments: list[dict[str, Any]]
+) -> tuple[StreamedAttachment, ...]:
+    """The referenceAttachments among them (a small email's MIME carries no trace of them)."""
+    return tuple(
+        one
+        for a in attachments
+        if a.get("@odata.type") == _REFERENCE
+        and (one := listed(client, f"{message_url}/attachments/{a['id']}", a)) is not None
+    )
+
+
 def _streamed(client: GraphClient, url: str, attachment: dict[str, Any]) -> StreamedAttachment:
     def chunks() -> Iterator[bytes]:
         yield from client.stream_bytes(url)
