@@ -12,6 +12,7 @@ from commsync.local_mode import LocalRuntime
 from commsync.models.usage import usage_period
 from commsync.services.poll import PollStatus
 from emulators.ews import EwsEmulator
+from emulators.ews.folder_moves import move_folder
 from emulators.tls import self_signed
 from tests.integration.test_graph_support import ANN as GRAPH_ANN
 from tests.integration.test_graph_support import graph_world
@@ -92,3 +93,50 @@ def test_a_graph_folder_rename_re_paths_its_comments_and_its_subfolders(tmp_path
         assert outcome.counts.updated == 3 and outcome.counts.created == 0
         assert _units(world.runtime) == units
         assert world.sync().counts.updated == 0
+
+
+MOVED = {
+    "Order 1001 status": "Inbox",
+    "Order 1002 status": "Archive/Projects",
+    "Order 1003 status": "Archive/Projects",
+    "Order 1004 status": "Archive/Projects/Alpha",
+}
+
+
+def test_a_folder_moved_under_another_parent_re_paths_its_comments_ews(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _write(data, ANN)
+    write_eml(data, ANN, "Archive", "5.eml", email_bytes(5))
+    emulator = EwsEmulator.from_directory(data, users={SERVICE_USER: SERVICE_PASSWORD})
+    with ews_world(tmp_path, emulator, [ANN]) as world:
+        world.sync()
+        units = _units(world.runtime)
+        box = emulator.store.mailbox(ANN)
+        assert box is not None
+
+        # WHEN Inbox/Projects (with its subfolder) is moved under Archive
+        move_folder(box, "Inbox/Projects", "Archive")
+        outcome = world.sync()[f"{KEY}#{ANN}"]
+
+        # THEN its comments and its subfolder's name the new paths, at no AI unit
+        assert outcome.status is PollStatus.DONE, outcome.error
+        assert _folders(world.comments()) == {**MOVED, "Order 1005 status": "Archive"}
+        assert outcome.counts.updated == 3 and _units(world.runtime) == units
+
+
+def test_a_folder_moved_under_another_parent_re_paths_its_comments_graph(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _write(data, GRAPH_ANN)
+    write_eml(data, GRAPH_ANN, "Archive", "5.eml", email_bytes(5))
+    with graph_world(tmp_path, data, self_signed(tmp_path / "tls")) as world:
+        world.sync()
+        units = _units(world.runtime)
+        graph = world.emulator.store.mailbox(GRAPH_ANN)
+        assert graph is not None
+
+        move_folder(graph.box, "Inbox/Projects", "Archive")
+        outcome = world.sync()
+
+        assert outcome.status is PollStatus.DONE, outcome.error
+        assert _folders(world.comments()) == {**MOVED, "Order 1005 status": "Archive"}
+        assert outcome.counts.updated == 3 and _units(world.runtime) == units
