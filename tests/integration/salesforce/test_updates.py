@@ -6,6 +6,7 @@ the API usage warning fires on the first crossing."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from commsync.adapters.local.file_secrets import FileSecrets
 from commsync.errors import IntegrationError
 from commsync.local_mode import run_once
+from commsync.models import MailboxRef
 from commsync.models.usage import usage_period
 from commsync.observability import logger as commsync_logger
 from commsync.sources.salesforce import SalesforceSource
@@ -251,3 +253,39 @@ def test_formula_fields_are_read_again_on_their_schedule(
     # AND the next poll, within the hour, reads nothing again
     now[0] += timedelta(minutes=5)
     assert [c for c in poll(due.token).changes if c.kind == "upsert"] == []
+
+
+def _rewind_delete_log(world: World, address: str, minutes: int) -> None:
+    """GIVEN the object's delete log was last read `minutes` ago (getDeleted windows are whole
+    minutes of the source's clock, which a test cannot move)."""
+    state = world.local.runtime.engine.state
+    ref = MailboxRef(integration="acme/crm", address=address)
+    checkpoint = state.get_checkpoint(ref, address)
+    assert checkpoint is not None
+    token = json.loads(checkpoint.token)
+    token["del"] = (
+        (datetime.now(UTC) - timedelta(minutes=minutes)).replace(second=0, microsecond=0).isoformat()
+    )
+    now = datetime.now(UTC)
+    assert state.acquire_lease(ref, "test", now, 60)
+    rewound = checkpoint.model_copy(update={"token": json.dumps(token, separators=(",", ":"))})
+    assert state.put_checkpoint_leased(rewound, "test", now, 60)
+    state.release_lease(ref, "test")
+
+
+def test_a_deleted_record_is_marked_after_the_next_complete_poll(world: World) -> None:
+    # GIVEN an org synced with deletions = "mark"
+    ids = seed_org(world.emu)
+    connect(world, deletions="mark")
+    run_once(world.local.runtime)
+    _rewind_delete_log(world, "case", minutes=5)
+
+    # WHEN a case is deleted in Salesforce
+    world.emu.delete("Case", ids["Case"][1], at=datetime.now(UTC) - timedelta(minutes=2))
+    run_once(world.local.runtime)
+    assert "string:Deleted At" not in _case_comment(world, ids["Case"][1])["user_properties"]  # type: ignore[operator]
+    run_once(world.local.runtime)
+
+    # THEN getDeleted reported it, and its comment is marked; the others are not
+    assert "string:Deleted At" in _case_comment(world, ids["Case"][1])["user_properties"]  # type: ignore[operator]
+    assert "string:Deleted At" not in _case_comment(world, ids["Case"][0])["user_properties"]  # type: ignore[operator]
