@@ -27,6 +27,7 @@ from exchangelib.fields import FieldPath
 from exchangelib.items import ID_ONLY, Message
 from exchangelib.properties import HTMLBody, ItemId
 from exchangelib.services import GetAttachment, GetItem
+from exchangelib.util import TNS
 
 from commsync.ports import Change, StreamedAttachment
 from commsync.sources.attached import attached_email
@@ -58,7 +59,7 @@ def fetch_large(account: Account, wanted: list[tuple[str, str | None, datetime |
         return []
     ids = [ItemId(id=item_id, changekey=changekey) for item_id, changekey, _, _ in wanted]
     # One item per request: each response carries an email's whole text body.
-    service = GetItem(account=account, chunk_size=1)
+    service = _InOrder(account=account, chunk_size=1)
     out = []
     for (item_id, _, received, size), item in zip(
         wanted, service.call(items=ids, additional_fields=_FIELDS, shape=ID_ONLY), strict=True
@@ -83,6 +84,24 @@ def fetch_large(account: Account, wanted: list[tuple[str, str | None, datetime |
             )
         )
     return out
+
+
+class _InOrder(GetItem):  # type: ignore[misc]
+    """GetItem whose items list their attachments in t:Attachments order, the message's own, as
+    the MIME path lists them: exchangelib's AttachmentField collects ItemAttachments first and
+    FileAttachments after them (issue 19)."""
+
+    def _elem_to_obj(self, elem: Any) -> Any:
+        # Read before parsing: exchangelib clears each element it has turned into an object.
+        container = elem.find(f"{{{TNS}}}Attachments")
+        ids = (
+            [] if container is None else [str(c.find(f"{{{TNS}}}AttachmentId").get("Id")) for c in container]
+        )
+        item = super()._elem_to_obj(elem)
+        if item.attachments and ids:
+            place = {attachment_id: n for n, attachment_id in enumerate(ids)}
+            item.attachments = sorted(item.attachments, key=lambda a: place.get(a.attachment_id.id, len(ids)))
+        return item
 
 
 def _listed(attachment: Any) -> bool:
