@@ -47,12 +47,9 @@ def test_a_big_first_sync_reads_one_bulk_job_and_hands_out_what_rest_would(
     ids = _cases(emu, 1_200)
 
     # WHEN the first sync runs with Bulk API 2.0 allowed, and another with REST only
-    bulk = sync(
-        open_source(
-            emu, secrets, "Case", property_fields=PROPS, bulk_above_records=1_000, query_batch_size=500
-        ),
-        None,
-    )
+    source = open_source(emu, secrets, "Case", property_fields=PROPS, bulk_above_records=1_000)
+    source.bulk_chunk = 500
+    bulk = sync(source, None)
     created, results, queries = (
         emu.stats["op:bulk_create"],
         emu.stats["op:bulk_results"],
@@ -86,7 +83,9 @@ def test_a_bulk_backfill_cut_short_continues_in_bulk_from_its_checkpoint(
     ids = _cases(emu, 1_200)
 
     def source() -> SalesforceSource:
-        return open_source(emu, secrets, "Case", bulk_above_records=500, query_batch_size=400)
+        opened = open_source(emu, secrets, "Case", bulk_above_records=500)
+        opened.bulk_chunk = 400
+        return opened
 
     first = sync(source(), None, max_pages=1)
     rest = sync(source(), first.token)

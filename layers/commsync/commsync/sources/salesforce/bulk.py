@@ -1,6 +1,8 @@
 """Big backfills through Bulk API 2.0 query jobs (issue 19), as Airbyte's source-salesforce reads
 large objects: one job runs the whole query on the server, and its CSV results are read in chunks
-of `query_batch_size` records by `Sforce-Locator`, instead of a REST query per 2,000 records.
+of CHUNK_RECORDS by `Sforce-Locator`, instead of a REST query per 2,000 records. A chunk is one
+page for the poller (its records are written, then the checkpoint), so its size bounds memory:
+10,000 Case-sized records are a few tens of MB.
 
 When: a first sync (or the continuation of one begun in bulk) whose `SELECT COUNT()` estimate is
 above `bulk_above_records`; incremental polls stay on REST (a COUNT() per idle poll would double
@@ -27,6 +29,7 @@ from commsync.sources.salesforce.records import Record, Scan, where
 from commsync.sources.salesforce.schema import NUMBER_TYPES
 
 COMPOUND_TYPES = frozenset({"address", "location"})
+CHUNK_RECORDS = 10_000
 _FIRST_WAIT_SECONDS, _MAX_WAIT_SECONDS = 0.5, 10.0
 _FAILED = {"Failed", "Aborted"}
 
@@ -51,19 +54,21 @@ class BulkReader:
         client: RestClient,
         plan: SyncPlan,
         seconds_left: Callable[[], float],
+        chunk: int = CHUNK_RECORDS,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._client, self._plan = client, plan
+        self._client, self._plan, self._chunk = client, plan, chunk
         self._seconds_left, self._sleep = seconds_left, sleep
 
     def batches(self, soql: str, size: int) -> Iterator[list[Record]]:
+        """`size` (REST's batch) is not used: a results chunk is `chunk` records."""
         jobs = f"{self._client.data_path}/jobs/query"
         job = self._client.post(jobs, {"operation": "query", "query": soql})
         job_id = str(job["id"])
         self._until_complete(f"{jobs}/{job_id}")
         locator: str | None = None
         while True:
-            params = {"maxRecords": str(size), **({"locator": locator} if locator else {})}
+            params = {"maxRecords": str(self._chunk), **({"locator": locator} if locator else {})}
             text, headers = self._client.get_text(f"{jobs}/{job_id}/results", params)
             yield [self._typed(row) for row in csv.DictReader(io.StringIO(text))]
             locator = headers.get("Sforce-Locator")

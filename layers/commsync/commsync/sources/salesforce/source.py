@@ -22,7 +22,7 @@ from commsync.models import Integration, Mailbox
 from commsync.models.common import utc_now
 from commsync.models.salesforce import SalesforceOptions
 from commsync.ports import Change, ChangePage, FolderListing, FolderRef, SecretStore
-from commsync.sources.salesforce.bulk import BulkReader, eligible, estimate
+from commsync.sources.salesforce.bulk import CHUNK_RECORDS, BulkReader, eligible, estimate
 from commsync.sources.salesforce.checkpoint import Mark
 from commsync.sources.salesforce.client import RestClient
 from commsync.sources.salesforce.deleted import deleted_since
@@ -61,6 +61,7 @@ class SalesforceSource:
         self._parents: dict[str, ObjectSchema] = {}  # one describe per parent object per poll
         self.query_limit = QUERY_LIMIT
         self.batch_size = options.query_batch_size
+        self.bulk_chunk = CHUNK_RECORDS
         self.max_seen = MAX_SEEN
 
     @classmethod
@@ -127,7 +128,7 @@ class SalesforceSource:
             return None
         if estimate(self._client, plan, first_scan(mark)) <= threshold:
             return None
-        return BulkReader(self._client, plan, self._seconds_left).batches
+        return BulkReader(self._client, plan, self._seconds_left, self.bulk_chunk).batches
 
     def _refreshed(self, plan: SyncPlan, mark: Mark) -> Iterator[ChangePage]:
         """Records whose formula or parent fields may have changed unseen (formulas.py); the
