@@ -4,7 +4,7 @@
 
 REST: one query, then `nextRecordsUrl` per 2,000 records (`query_batch_size`). Bulk: one
 `SELECT COUNT()`, one query job, its status read until complete, then its CSV results per
-`Sforce-Locator` chunk of the same size. Before issue 19 the REST batch followed the poller's
+`Sforce-Locator` chunk of 10,000 records. Before issue 19 the REST batch followed the poller's
 page size (200 records for the default 100): that figure is printed beside them as `rest_200`.
 The emulator runs in this process (it answers in microseconds where Salesforce answers in tens
 of milliseconds), so the call counts carry over to an org and the rates are an upper bound.
