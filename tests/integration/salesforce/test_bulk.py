@@ -10,6 +10,7 @@ import pytest
 
 from commsync.adapters.local.file_secrets import FileSecrets
 from commsync.sources.salesforce import SalesforceSource
+from commsync.sources.salesforce.errors import SalesforceApiError
 from emulators.salesforce import SalesforceEmulator
 from emulators.salesforce.compound import add_field
 from emulators.salesforce.schema import FieldDef
@@ -113,3 +114,28 @@ def test_small_objects_and_compound_fields_stay_on_rest(
     )
     assert len([c for c in synced.changes if c.kind == "upsert"]) == 3
     assert (emu.stats["op:bulk_create"], emu.stats["op:query"]) == (0, 1)
+
+
+def test_the_emulator_refuses_what_bulk_api_2_refuses_and_counts(
+    emu: SalesforceEmulator, secrets: FileSecrets
+) -> None:
+    # GIVEN a session, and cases with a compound field
+    add_field(emu, "Case", FieldDef("ShipTo__c", "address", "Ship To", custom=True))
+    for n in range(3):
+        emu.put("Case", {"Subject": f"Case {n}", "Status": "New" if n else "Closed"})
+    client = open_source(emu, secrets, "Case").client
+    jobs = f"{client.data_path}/jobs/query"
+
+    # THEN COUNT() answers the number of rows, and a job refuses COUNT() and compound fields
+    count = client.get(
+        f"{client.data_path}/query", params={"q": "SELECT COUNT() FROM Case WHERE Status = 'New'"}
+    )
+    assert (count["totalSize"], count["records"]) == (2, [])
+    for soql in ("SELECT COUNT() FROM Case", "SELECT Id, ShipTo__c FROM Case"):
+        with pytest.raises(SalesforceApiError) as refused:
+            client.post(jobs, {"operation": "query", "query": soql})
+        assert refused.value.code == "INVALIDJOB"
+    # AND a job's results are not readable before it completes
+    job = client.post(jobs, {"operation": "query", "query": "SELECT Id, Subject FROM Case"})
+    with pytest.raises(SalesforceApiError, match="INVALIDJOBSTATE"):
+        client.get_text(f"{jobs}/{job['id']}/results")
