@@ -191,3 +191,9 @@ def test_mailbox_filters_accept_carbons_form_and_read_back_as_written(world: Api
     read = world.call("GET", f"{BASE}/{ANN}", as_="view")
     assert updated.status == 200, updated.text
     assert read.json["filters"] == carbon
+
+
+def test_the_openapi_document_names_the_key_value_form(world: ApiWorld) -> None:
+    document = world.call("GET", "/openapi.json", as_="view").json
+    term = json.dumps(document["components"]["schemas"]["FilterTerm-Input"])  # what a request may hold
+    assert "FilterTermKeyValue" in term and '"category"' in term

@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    GetJsonSchemaHandler,
     PrivateAttr,
     SerializerFunctionWrapHandler,
     Tag,
@@ -26,6 +27,8 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from commsync.models.common import DomainModel
 
@@ -58,6 +61,22 @@ class FilterTerm(DomainModel):
     has: Literal["attachment"] | None = None
     # True when the caller wrote {"key": ..., "value": ...}; the term is serialised back that way.
     _carbon: bool = PrivateAttr(default=False)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The OpenAPI document names both forms, so clients generated from it accept Carbon's."""
+        short = handler.resolve_ref_schema(handler(core_schema))
+        carbon = {
+            "type": "object",
+            "title": "FilterTermKeyValue",
+            "properties": {"key": {"enum": list(KEYS)}, "value": {"type": "string"}},
+            "required": ["key", "value"],
+            "additionalProperties": False,
+            "examples": [{"key": "category", "value": "Test"}],
+        }
+        return {"anyOf": [short, carbon]}
 
     @model_validator(mode="wrap")
     @classmethod
