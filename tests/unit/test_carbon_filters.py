@@ -197,3 +197,14 @@ def test_the_openapi_document_names_the_key_value_form(world: ApiWorld) -> None:
     document = world.call("GET", "/openapi.json", as_="view").json
     term = json.dumps(document["components"]["schemas"]["FilterTerm-Input"])  # what a request may hold
     assert "FilterTermKeyValue" in term and '"category"' in term
+
+
+def test_a_bad_value_is_refused_naming_the_value_the_caller_wrote(world: ApiWorld) -> None:
+    bad = {
+        "filters": {"AND": [{"key": "category", "value": "Test"}, {"key": "after", "value": "2024-01-07"}]}
+    }
+    answer = world.call("POST", f"{BASE}/{ANN}/sync", bad)
+    assert answer.status == 422, answer.text
+    assert answer.field_names() == ["body.filters.AND.1.value"]
+    assert "YYYY/MM/DD" in answer.text
+    assert world.runtime.queue.receive() is None

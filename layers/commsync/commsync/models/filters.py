@@ -22,6 +22,7 @@ from pydantic import (
     PrivateAttr,
     SerializerFunctionWrapHandler,
     Tag,
+    ValidationError,
     ValidatorFunctionWrapHandler,
     field_validator,
     model_serializer,
@@ -82,7 +83,14 @@ class FilterTerm(DomainModel):
     @classmethod
     def _either_form(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> FilterTerm:
         carbon = isinstance(data, dict) and "key" in data
-        term: FilterTerm = handler(from_carbon(data) if carbon else data)
+        try:
+            term: FilterTerm = handler(from_carbon(data) if carbon else data)
+        except ValidationError as exc:
+            if not carbon:
+                raise
+            # The caller wrote `value`, not `after`: name the field they wrote.
+            said = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            raise ValueError(f"value: {said}") from None
         term._carbon = carbon or (isinstance(data, FilterTerm) and data._carbon)
         return term
 
