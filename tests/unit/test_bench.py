@@ -21,7 +21,7 @@ ISSUE_SCENARIOS = {"backfill", "idle_poll", "fan_out", "cold_start", "big_attach
 
 
 def test_the_runner_covers_the_six_scenarios_of_the_issue() -> None:
-    assert ISSUE_SCENARIOS <= set(SCENARIOS)  # later issues add theirs (issue 19: salesforce_backfill)
+    assert set(SCENARIOS) >= ISSUE_SCENARIOS  # later issues add theirs (issue 19: salesforce_backfill)
 
 
 def test_generated_mailboxes_are_byte_for_byte_reproducible(tmp_path: Path) -> None:
