@@ -38,6 +38,7 @@ SCENARIOS = {
     "idle_poll": "bench.idle_poll",
     "big_attachment": "bench.big_attachment",
     "fan_out": "bench.fanout",
+    "salesforce_backfill": "bench.salesforce_backfill",
     "backfill": "bench.backfill",
 }
 QUICK = {"BENCH_EMAILS": "1000", "BENCH_MAILBOXES": "1000", "BENCH_REPEATS": "1"}

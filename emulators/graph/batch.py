@@ -79,7 +79,7 @@ def _run(
         api.stats.count(f"status:{error.status}")
         return _result(step["id"], Reply.error(error))
     held.append(key)
-    return _result(step["id"], api.handle(request, hold_slot=False))
+    return _result(step["id"], api.handle(request, hold_slot=False), api.faults.lowercase_batch_headers)
 
 
 def _sub_request(outer: Request, step: dict[str, Any]) -> Request:
@@ -98,8 +98,10 @@ def _sub_request(outer: Request, step: dict[str, Any]) -> Request:
     )
 
 
-def _result(step_id: str, reply: Reply) -> dict[str, Any]:
+def _result(step_id: str, reply: Reply, lowercase: bool = False) -> dict[str, Any]:
     headers = {"Content-Type": reply.content_type, **dict(reply.headers)}
+    if lowercase:
+        headers = {name.lower(): value for name, value in headers.items()}
     body: Any
     if reply.content_type.startswith("application/json"):
         body = json.loads(reply.body) if reply.body else None

@@ -47,6 +47,9 @@ class Faults:
         self._lock = threading.Lock()
         self._rules: dict[str, _Rule] = {}
         self._pending: dict[str, list[GraphError]] = {}
+        # Some Graph servers name every header in lower case, `retry-after` too (RFC 9110 allows
+        # it; microsoft-graph-docs issue 22152): set this to answer $batch sub-requests that way.
+        self.lowercase_batch_headers = False
 
     def set(
         self,

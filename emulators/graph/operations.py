@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 from emulators.ews.changes import Cursor
 from emulators.ews.mailbox import Folder, Item
-from emulators.graph import conversation, ids, resources
+from emulators.graph import conversation, ids, references, resources
 from emulators.graph.delta import DeltaTokens, Round, folder_page, message_page
 from emulators.graph.errors import bad_request, not_found
 from emulators.graph.exchange import Reply, Request
@@ -116,10 +116,14 @@ def mime(request: Request, graph: GraphMailbox, item: Item) -> Reply:
 def attachments(request: Request, graph: GraphMailbox, item: Item, path: str) -> Reply:
     known = {*resources.ATTACHMENT_FIELDS, "contentBytes"}
     select = resources.parse_select(request.query.get("$select"), known, "attachment")
-    listed = list(enumerate(item.source.attachments()))
-    return _listing(
-        request, path, listed, lambda pair: resources.attachment(graph, item, pair[0], pair[1], select)
-    )
+    listed: list[tuple[int, Any]] = list(enumerate([*item.source.attachments(), *references.of(graph, item)]))
+    return _listing(request, path, listed, lambda pair: _attachment(graph, item, pair[0], pair[1], select))
+
+
+def _attachment(graph: GraphMailbox, item: Item, index: int, found: Any, select: list[str] | None) -> Any:
+    if isinstance(found, references.Reference):
+        return references.resource(graph, item, index, found, select)
+    return resources.attachment(graph, item, index, found, select)
 
 
 def _attachment_index(graph: GraphMailbox, item: Item, attachment_id: str) -> int:
@@ -128,7 +132,7 @@ def _attachment_index(graph: GraphMailbox, item: Item, attachment_id: str) -> in
         decoded is None
         or decoded.kind != ids.ATTACHMENT
         or decoded.first != graph.immutable(item)
-        or decoded.second >= len(item.source.attachments())
+        or decoded.second >= len(item.source.attachments()) + len(references.of(graph, item))
     ):
         raise not_found()
     return decoded.second
@@ -136,12 +140,14 @@ def _attachment_index(graph: GraphMailbox, item: Item, attachment_id: str) -> in
 
 def one_attachment(request: Request, graph: GraphMailbox, item: Item, attachment_id: str) -> Reply:
     index = _attachment_index(graph, item, attachment_id)
-    found = item.source.attachments()[index]
-    return Reply.json(resources.attachment(graph, item, index, found, None))
+    found = [*item.source.attachments(), *references.of(graph, item)][index]
+    return Reply.json(_attachment(graph, item, index, found, None))
 
 
 def attachment_value(request: Request, graph: GraphMailbox, item: Item, attachment_id: str) -> Reply:
     index = _attachment_index(graph, item, attachment_id)
+    if index >= len(item.source.attachments()):
+        raise references.no_value()
     found = item.source.attachments()[index]
     content_type = "message/rfc822" if found.is_item else found.content_type
     return Reply(200, item.source.attachment_content(index), content_type)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from emulators.ews.mailbox import Folder, Item, Mailbox
 from emulators.ews.mime import MimeSource
@@ -25,6 +26,8 @@ class GraphMailbox:
     immutable_of: dict[int, int] = field(default_factory=dict)
     uid_of: dict[int, int] = field(default_factory=dict)
     _next: int = 0
+    # immutable number -> referenceAttachments (references.py); `.eml` files cannot carry them
+    references: dict[int, list[Any]] = field(default_factory=dict)
 
     @property
     def address(self) -> str:

@@ -34,7 +34,10 @@ class SalesforceHandler(EmulatorHandler):
     def _dispatch(self, method: str) -> None:
         self.salesforce.stats.count("http_requests")
         url = urlsplit(self.path)
-        form = self.read_form(_TOO_LARGE) if method == "POST" else {}
+        # A POST under /services/data is JSON (Bulk API 2.0 jobs: bulk.py), not a form.
+        data_post = method == "POST" and url.path.startswith(_DATA + "/")
+        self.raw_body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) if data_post else b""
+        form = self.read_form(_TOO_LARGE) if method == "POST" and not data_post else {}
         if form is None:
             return
         query = dict(parse_qsl(url.query, keep_blank_values=True))
@@ -55,7 +58,7 @@ class SalesforceHandler(EmulatorHandler):
             return handle_token(state, self.base_url, form)
         if path == "/services/oauth2/revoke":
             return handle_revoke(state, form if method == "POST" else query)
-        if (path == _DATA or path.startswith(_DATA + "/")) and method == "GET":
+        if (path == _DATA or path.startswith(_DATA + "/")) and method in {"GET", "POST"}:
             # "/services/data/v60.0/query" -> ["v60.0", "query"]; "/services/data/" -> [""]
             parts = [unquote(p) for p in path[len(_DATA) :].split("/")][1:]
             request = RestRequest(
@@ -64,6 +67,8 @@ class SalesforceHandler(EmulatorHandler):
                 query,
                 self.headers.get("Authorization"),
                 self.headers.get("Sforce-Query-Options"),
+                method,
+                self.raw_body,
             )
             return handle_rest(request)
         return json_response(

@@ -6,6 +6,7 @@ GET /services/data/vXX.X/query?q=SOQL                 Query (soql.py, query.py)
 GET /services/data/vXX.X/query/<locator>-<offset>     Query More Results (nextRecordsUrl)
 GET /services/data/vXX.X/sobjects/<Object>/describe   sObject Describe
 GET /services/data/vXX.X/sobjects/<Object>/deleted/?start=&end=   sObject Get Deleted
+    /services/data/vXX.X/jobs/query...                  Bulk API 2.0 query jobs (bulk.py)
 
 Every data call needs `Authorization: Bearer <session>` (401 INVALID_SESSION_ID otherwise), counts
 against the org's daily allocation (403 REQUEST_LIMIT_EXCEEDED once spent) and answers
@@ -18,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from emulators.salesforce import errors, query, soql
+from emulators.salesforce import bulk, errors, query, soql
 from emulators.salesforce.deleted import get_deleted
 from emulators.salesforce.errors import ApiError
 from emulators.salesforce.faults import Fault, error_for
@@ -39,6 +40,8 @@ class RestRequest:
     query: dict[str, str]
     authorization: str | None
     query_options: str | None
+    method: str = "GET"
+    body: bytes = b""
 
 
 def handle_rest(request: RestRequest) -> HttpResponse:
@@ -62,6 +65,11 @@ def handle_rest(request: RestRequest) -> HttpResponse:
         if fault is Fault.SESSION_EXPIRED:
             state.grants.revoke(token)
         return _error(error_for(fault)).with_header(*limit_info)
+    if request.parts[1:3] == ["jobs", "query"]:
+        jobs = bulk.handle_bulk(state, org, request.method, request.parts[3:], request.query, request.body)
+        return jobs.with_header(*limit_info)
+    if request.method != "GET":
+        return _error(errors.not_found()).with_header(*limit_info)
     try:
         response = json_response(200, _route(request, org))
     except ApiError as error:
@@ -123,6 +131,8 @@ def _query(request: RestRequest, org: Org, version: str) -> dict[str, Any]:
     text = request.query.get("q", "")
     if not text.strip():
         raise soql.malformed("the q parameter is required")
+    if bulk.is_count(text):
+        return bulk.count(org, text)
     parsed = soql.parse(text)
     table = org.table(parsed.object)
     if table is None:

@@ -11,7 +11,9 @@ from typing import Any
 NUMERIC_TYPES = frozenset({"double", "int", "currency", "percent", "long"})
 DATETIME_TYPES = frozenset({"datetime"})
 TEXT_TYPES = frozenset({"string", "textarea", "email", "phone", "url", "picklist", "id", "reference"})
-KNOWN_TYPES = NUMERIC_TYPES | DATETIME_TYPES | TEXT_TYPES | {"boolean", "date"}
+# Compound fields (Address, Location): one JSON object of components in REST answers (compound.py).
+COMPOUND_TYPES = frozenset({"address", "location"})
+KNOWN_TYPES = NUMERIC_TYPES | DATETIME_TYPES | TEXT_TYPES | COMPOUND_TYPES | {"boolean", "date"}
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class FieldDef:
     # (SOQL "Understanding Relationship Names": Account for AccountId, Foo__r for Foo__c).
     reference_to: tuple[str, ...] = ()
     relationship: str | None = None
+    calculated: bool = False  # a formula field: computed on read, never moves SystemModstamp
 
     def describe(self) -> dict[str, Any]:
         long_text = self.type == "textarea"
@@ -42,6 +45,7 @@ class FieldDef:
             "relationshipName": self.relationship,
             "polymorphicForeignKey": len(self.reference_to) > 1,
             "namePointing": len(self.reference_to) > 1,
+            "calculated": self.calculated,
         }
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from emulators.salesforce.schema import DATETIME_TYPES, NUMERIC_TYPES, ObjectDef
+from emulators.salesforce.schema import COMPOUND_TYPES, DATETIME_TYPES, NUMERIC_TYPES, ObjectDef
 
 _DATETIME = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$"
@@ -48,4 +48,6 @@ def from_data(obj: ObjectDef, name: str, value: Any) -> Any:
         return value if isinstance(value, int | float) else float(value)
     if found.type == "boolean":
         return bool(value)
+    if found.type in COMPOUND_TYPES:
+        return dict(value)
     return str(value)

@@ -10,6 +10,7 @@ import pytest
 
 from commsync.services.poll import PollStatus
 from emulators.ews import EwsEmulator
+from tests.support.attached_mail import carrier_email, mime_path_attachments
 from tests.support.ews import BUCKET, KEY, SERVICE_PASSWORD, SERVICE_USER, ews_world
 from tests.support.mail import email_bytes, write_eml
 
@@ -104,3 +105,27 @@ def test_an_attachment_carried_by_several_emails_is_uploaded_once(tmp_path: Path
         assert sorted(references) == sorted(
             [hashlib.sha256(scan).hexdigest()] * 3 + [hashlib.sha256(note).hexdigest()] * 2
         )
+
+
+def test_an_attached_email_on_the_large_path_is_listed_as_the_mime_path_lists_it(tmp_path: Path) -> None:
+    # GIVEN an email over the threshold that carries a scan and an attached email (issue 19)
+    raw = carrier_email()
+    data = tmp_path / "data"
+    write_eml(data, ANN, "Inbox", "fwd.eml", raw)
+    emulator = EwsEmulator.from_directory(data, users={SERVICE_USER: SERVICE_PASSWORD})
+    with ews_world(tmp_path, emulator, [ANN], options={"stream_items_over_bytes": 1_000_000}) as world:
+        # WHEN it syncs on the large path (GetItem without MIME, GetAttachment per attachment)
+        outcome = world.sync()[f"{KEY}#{ANN}"]
+
+        # THEN the comment has the id and the attachments the MIME path gives for the same bytes
+        assert outcome.status is PollStatus.DONE, outcome.error
+        assert emulator.stats["op:GetAttachment"] == 2
+        (comment,) = world.comments().values()
+        comment_id, expected = mime_path_attachments(raw, "ews")
+        assert comment["id"] == comment_id
+        assert [a["name"] for a in expected] == ["scan.pdf", "Lieferschein 4411 — Übergabe am Dienstag.eml"]
+        assert comment["attachments"] == expected  # in the message's order, the scan first
+        assert comment["user_properties"]["number:Attachments"] == 2
+        # ... and the stored attached email is that email, readable on its own
+        stored = world.store / "attachments" / BUCKET / expected[1]["attachment_reference"]
+        assert b"<dispatch-4411@fabrikam.example>" in stored.read_bytes()

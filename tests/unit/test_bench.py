@@ -24,7 +24,7 @@ ISSUE_SCENARIOS = {
 
 
 def test_the_runner_covers_the_six_scenarios_of_the_issue() -> None:
-    assert set(SCENARIOS) == ISSUE_SCENARIOS
+    assert set(SCENARIOS) >= ISSUE_SCENARIOS  # later issues add theirs (issue 19: salesforce_backfill)
 
 
 def test_generated_mailboxes_are_byte_for_byte_reproducible(tmp_path: Path) -> None:

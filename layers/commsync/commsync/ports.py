@@ -187,6 +187,8 @@ class StreamedAttachment:
     name: str
     content_type: str
     chunks: Callable[[], Iterator[bytes]]
+    # Said on the comment, e.g. that a linked file's bytes live elsewhere (issue 19).
+    warning: str | None = None
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,7 @@ def test_a_cursor_is_a_snapshot_while_records_change(org: Org) -> None:
         ("SELECT Id, Account.Nmae FROM Case", (400, "INVALID_FIELD")),
         ("SELECT Id, Owner.Industry FROM Case", (400, "INVALID_FIELD")),
         ("SELECT Id FROM Case WHERE Subject IN ('a', 2)", (400, "INVALID_FIELD")),
-        ("SELECT COUNT() FROM Case", (400, "MALFORMED_QUERY")),
+        ("SELECT COUNT(Id) FROM Case", (400, "MALFORMED_QUERY")),  # COUNT() itself: bulk.py
         ("SELECT Id FROM Case LIMIT 10 OFFSET 5", (400, "MALFORMED_QUERY")),
         ("DELETE FROM Case", (400, "MALFORMED_QUERY")),
     ],

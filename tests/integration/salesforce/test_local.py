@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from commsync.local_mode import run_once
+from commsync.models.usage import usage_period
 from commsync.observability import logger as commsync_logger
 from commsync.services.poll import PollStatus
 from emulators.salesforce import Fault
@@ -61,14 +62,21 @@ def test_an_org_connected_through_the_api_syncs_completely_then_incrementally(wo
     )
     world.emu.put("Case", {"Id": ids["Case"][1], "Status": "Escalated"}, at=T0 + timedelta(days=1))
     world.emu.stats.reset()
+    state = world.local.runtime.engine.state
+    units = state.get_usage("acme", usage_period(datetime.now(UTC))).ai_units
     again = run_once(world.local.runtime)
 
-    # THEN only the new email becomes a comment; the escalated case is seen and left as it was
-    # (design 4: a comment's text never changes after its first sync)
+    # THEN the new email becomes a comment, and the escalated case's comment now says Escalated:
+    # a property change rewrites user_properties and costs no AI unit (issue 19)
     assert {o.status for o in again.values()} == {PollStatus.DONE}
     assert len(world.comments()) == 10
-    counts = {key: (o.counts.created, o.counts.unchanged) for key, o in again.items()}
+    counts = {key: (o.counts.created, o.counts.updated) for key, o in again.items()}
     assert sorted(counts.values()) == [(0, 1), (1, 0)], counts
+    escalated = next(
+        c for c in world.comments().values() if c["user_properties"]["string:Salesforce Id"] == ids["Case"][1]
+    )
+    assert escalated["user_properties"]["string:Status"] == "Escalated"
+    assert state.get_usage("acme", usage_period(datetime.now(UTC))).ai_units == units + 1  # the new email
     assert reply in {c["user_properties"]["string:Salesforce Id"] for c in world.comments().values()}
     assert world.emu.stats["op:query"] == 2  # one query per object, nothing re-read
 

@@ -31,7 +31,7 @@ def test_an_expired_session_mid_sync_is_renewed_once_transparently(
     emu.faults.fail_next(Fault.SESSION_EXPIRED, after=2)
 
     # WHEN it syncs
-    synced = sync(open_source(emu, secrets, "Case"), None)
+    synced = sync(open_source(emu, secrets, "Case", query_batch_size=200), None)
 
     # THEN every case came exactly once, after one renewal by the refresh token
     assert [c.item_key for c in synced.changes if c.kind == "upsert"] == created
@@ -54,7 +54,7 @@ def test_a_revoked_grant_mid_sync_is_an_integration_error(
     # GIVEN an open source whose user's access is revoked (sessions die with the grant)
     for n in range(300):
         emu.put("Case", {"Subject": f"Case {n}"}, at=T0 + timedelta(seconds=n))
-    source = open_source(emu, secrets, "Case")
+    source = open_source(emu, secrets, "Case", query_batch_size=200)
     (folder,) = source.folders(None).folders
     pages = source.changes(folder, None, 200)
     next(pages)
@@ -126,7 +126,7 @@ def test_an_expired_query_locator_restarts_the_query_from_the_mark(
     now = [datetime.now(UTC)]
     emu.clock = lambda: now[0]
     created = [emu.put("Case", {"Subject": f"Case {n}"}, at=T0 + timedelta(seconds=n)) for n in range(450)]
-    source = open_source(emu, secrets, "Case")
+    source = open_source(emu, secrets, "Case", query_batch_size=200)
     (folder,) = source.folders(None).folders
     pages = source.changes(folder, None, 200)
     first = next(pages)

@@ -35,7 +35,7 @@ class World:
         return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
 
 
-def connect(world: World, **options: str) -> None:
+def connect(world: World, deletions: str = "keep", **options: str) -> None:
     """What a user does: create the integration and its objects, then sign in at Salesforce."""
     emu = world.emu
     assert emu.url is not None
@@ -54,6 +54,7 @@ def connect(world: World, **options: str) -> None:
             **options,
         },
         "secret_values": {"client_secret": CONSUMER_SECRET},
+        "deletions": deletions,
     }
     assert world("POST", "/integrations", json=crm).status_code == 201
     for address in ("EmailMessage", "Case"):

@@ -1,6 +1,10 @@
 """On-demand sync filters (issue 10): keys `category`, `after`, `before`, `from`, `has`, nested
 with `AND` / `OR`; a folder is chosen by name beside them.
 
+Each term is accepted in two forms (issue 19): the short `{"category": "Test"}` and the form
+Carbon's Outlook connector documents, `{"key": "category", "value": "Test"}`. A term remembers
+its form and is written back in it, so a caller reads its filters as it wrote them.
+
 The API validates them and carries them in the poll job now; evaluating them (pushed down to
 Graph's $filter where possible, locally otherwise) arrives with the Graph source (issue 10).
 """
@@ -14,17 +18,36 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    GetJsonSchemaHandler,
+    PrivateAttr,
     SerializerFunctionWrapHandler,
     Tag,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_serializer,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from commsync.models.common import DomainModel
 
 # Deep nesting says nothing a flat AND/OR cannot, and unbounded depth is a cheap way to exhaust a handler.
 MAX_DEPTH = 6
+KEYS = ("category", "after", "before", "from", "has")
+
+
+def from_carbon(raw: dict[str, Any]) -> dict[str, Any]:
+    """{"key": k, "value": v} (Carbon's Outlook connector docs) -> {k: v}; anything else refused."""
+    if set(raw) != {"key", "value"}:
+        raise ValueError('a filter term in the key/value form is exactly {"key": ..., "value": ...}')
+    key, value = raw["key"], raw["value"]
+    if key not in KEYS:
+        raise ValueError(f"key must be one of {', '.join(KEYS)}")
+    if not isinstance(value, str):
+        raise ValueError("value must be a string")
+    return {key: value}
 
 
 class FilterTerm(DomainModel):
@@ -37,6 +60,39 @@ class FilterTerm(DomainModel):
     before: str | None = Field(default=None, description="YYYY/MM/DD, received before (UTC)")
     from_: str | None = Field(default=None, alias="from", min_length=1, max_length=320)
     has: Literal["attachment"] | None = None
+    # True when the caller wrote {"key": ..., "value": ...}; the term is serialised back that way.
+    _carbon: bool = PrivateAttr(default=False)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The OpenAPI document names both forms, so clients generated from it accept Carbon's."""
+        short = handler.resolve_ref_schema(handler(core_schema))
+        carbon = {
+            "type": "object",
+            "title": "FilterTermKeyValue",
+            "properties": {"key": {"enum": list(KEYS)}, "value": {"type": "string"}},
+            "required": ["key", "value"],
+            "additionalProperties": False,
+            "examples": [{"key": "category", "value": "Test"}],
+        }
+        return {"anyOf": [short, carbon]}
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _either_form(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> FilterTerm:
+        carbon = isinstance(data, dict) and "key" in data
+        try:
+            term: FilterTerm = handler(from_carbon(data) if carbon else data)
+        except ValidationError as exc:
+            if not carbon:
+                raise
+            # The caller wrote `value`, not `after`: name the field they wrote.
+            said = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            raise ValueError(f"value: {said}") from None
+        term._carbon = carbon or (isinstance(data, FilterTerm) and data._carbon)
+        return term
 
     @field_validator("after", "before")
     @classmethod
@@ -50,11 +106,15 @@ class FilterTerm(DomainModel):
 
     @model_serializer(mode="wrap")
     def _only_its_key(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return {k: v for k, v in handler(self).items() if v is not None}
+        short = {k: v for k, v in handler(self).items() if v is not None}
+        if self._carbon and len(short) == 1:
+            ((key, value),) = short.items()
+            return {"key": key, "value": value}
+        return short
 
     @model_validator(mode="after")
     def _one_key(self) -> FilterTerm:
-        if len(self.model_dump(exclude_none=True)) != 1:
+        if sum(getattr(self, name) is not None for name in type(self).model_fields) != 1:
             raise ValueError("a filter term has exactly one of category, after, before, from, has")
         return self
 

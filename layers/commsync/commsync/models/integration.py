@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -52,6 +52,9 @@ class IntegrationSettings(DomainModel):
     # The secret's value never sits in this model.
     secret: str | None = Field(default=None, max_length=256, pattern=r"^[A-Za-z0-9/_+=.@-]+$")
     options: dict[str, str | int | bool] = Field(default_factory=dict)
+    # What a deleted email or record does to its comment (issue 19, services/deletions.py): keep it
+    # (Communications Mining's behaviour), mark it (`string:Deleted At`), or delete it.
+    deletions: Literal["keep", "mark", "delete"] = "keep"
 
     @property
     def key(self) -> str:

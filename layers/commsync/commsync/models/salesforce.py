@@ -61,6 +61,16 @@ class SalesforceOptions(DomainModel):
     # Salesforce refuses it or for this long; a describe for this long. 0: every poll anew.
     session_reuse_seconds: int = Field(default=3600, ge=0, le=86_400)
     describe_cache_seconds: int = Field(default=3600, ge=0, le=86_400)
+    # Issue 19. Records per REST query batch (Sforce-Query-Options batchSize, 200..2000), whatever
+    # the poller's page size: 2,000 makes a 10,000-record read 5 calls, not 50.
+    query_batch_size: int = Field(default=2000, ge=200, le=2000)
+    # A first sync whose SELECT COUNT() estimate is above this reads through a Bulk API 2.0 query
+    # job (sources/salesforce/bulk.py); 0 never does. Incremental polls stay on REST.
+    bulk_above_records: int = Field(default=100_000, ge=0)
+    # Formula fields (describe `calculated`) change without moving SystemModstamp: records changed
+    # in the last `formula_refresh_days` are read again every `formula_refresh_seconds` (0: never).
+    formula_refresh_seconds: int = Field(default=86_400, ge=0, le=30 * 86_400)
+    formula_refresh_days: int = Field(default=30, ge=1, le=365)
     subject_fields: str = ""
     body_fields: str = ""
     from_fields: str = ""

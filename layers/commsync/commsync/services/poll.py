@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from commsync.cleaning.build import Origin, clean, with_streamed
+from commsync.cleaning.build import Origin, clean
 from commsync.engine import Engine
 from commsync.errors import CommsyncError
 from commsync.filters import facts_of, matches
@@ -19,11 +19,12 @@ from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, PollJo
 from commsync.models.job import JobReason
 from commsync.observability import logger
 from commsync.ports import Change, ChangePage, FolderRef, Source
-from commsync.services import checkpoint_tokens, ondemand
+from commsync.services import checkpoint_tokens, folder_moves, ondemand
+from commsync.services.deletions import Deletions
 from commsync.services.mailbox_state import save_outcome
 from commsync.services.poll_outcome import PollOutcome, PollStatus
 from commsync.services.quota import enforce_quota
-from commsync.services.record import WriteOutcome, record, store_streamed
+from commsync.services.record import WriteOutcome, record, store_streamed, with_stored
 from commsync.sources import open_source
 
 __all__ = ["FOLDER_TREE", "PollLimits", "PollOutcome", "PollStatus", "poll"]
@@ -117,7 +118,9 @@ class _Run:
         # What the state held for each folder read or written in this run (a token or a blob's
         # name), so a replaced blob can be deleted.
         self._stored: dict[str, str | None] = {}
+        self._paths: dict[str, str | None] = {}  # the path each folder's checkpoint was written under
         self.counts = SyncCounts()
+        self.deletions = Deletions(engine, integration, mailbox)
 
     def execute(self) -> PollOutcome:
         try:
@@ -165,6 +168,8 @@ class _Run:
             if not self.mailbox.folders.admits(folder.path):
                 continue
             token = self.stored_token(folder.id)
+            if folder_moves.moved(self._paths.get(folder.id), folder):
+                token = None  # issue 19: read it again, its comments move to the new path
             for page in source.changes(folder, token, self.limits.page_size):
                 self._apply_page(folder, page)
                 if self.progress:
@@ -174,6 +179,8 @@ class _Run:
                 if self._out_of_time():
                     self.stopped_in = folder.id
                     return False
+        if self.resume_folder is None:
+            self.deletions.finish()  # a complete poll: what was pending before it is decided
         return True
 
     def _folders(self, source: Source) -> list[FolderRef]:
@@ -187,6 +194,7 @@ class _Run:
     def stored_token(self, folder_id: str) -> str | None:
         checkpoint = self.engine.state.get_checkpoint(self.mailbox.ref, folder_id)
         self._stored[folder_id] = checkpoint.token if checkpoint else None
+        self._paths[folder_id] = checkpoint.folder_path if checkpoint else None
         return checkpoint_tokens.token_of(self.engine.blobs, checkpoint)
 
     def _seconds_left(self) -> float:
@@ -222,7 +230,9 @@ class _Run:
 
     def _apply(self, folder: FolderRef, change: Change) -> None:
         if change.kind == "delete" or change.mime is None:
-            return  # comments outlive their emails; a move shows up as an upsert elsewhere
+            if change.kind == "delete":
+                self.deletions.gone(folder.id, change.item_key)  # issue 19: keep, mark or delete
+            return
         origin = Origin(
             integration=self.integration.key,
             kind=self.integration.kind.value,
@@ -243,8 +253,9 @@ class _Run:
         if change.streamed and self.engine.state.get_comment_entry(bucket, cleaned.comment.id) is None:
             # A known email (a move) keeps the attachments stored at its first sync: no re-download.
             refs = store_streamed(self.engine, bucket, change, self.mailbox.sync_attachments)
-            cleaned = with_streamed(cleaned, refs, change.size)
+            cleaned = with_stored(cleaned, change, refs)
         outcome = record(self.engine, self.integration, cleaned)
+        self.deletions.seen(folder.id, change.item_key, cleaned.comment.id)
         bump = {outcome.value: getattr(self.counts, outcome.value) + 1}
         if outcome is WriteOutcome.CREATED and cleaned.comment.warnings:
             bump["warnings"] = self.counts.warnings + 1

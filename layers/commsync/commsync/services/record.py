@@ -7,15 +7,23 @@ Usage is charged in the same transaction that creates the row, so exactly once.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tempfile
 from enum import StrEnum
 from pathlib import Path
 
 from commsync.cleaning.attachments import ParsedAttachment
-from commsync.cleaning.build import CleanedComment, attachment_key, attachment_use_key, comment_key, raw_key
+from commsync.cleaning.build import (
+    CleanedComment,
+    attachment_key,
+    attachment_use_key,
+    comment_key,
+    raw_key,
+    with_streamed,
+)
 from commsync.engine import Engine
-from commsync.models import Comment, Integration
+from commsync.models import Comment, Integration, SourceKind
 from commsync.models import comment as c
 from commsync.models.comment import AttachmentRef
 from commsync.models.usage import usage_period
@@ -40,6 +48,8 @@ def record(engine: Engine, integration: Integration, cleaned: CleanedComment) ->
         # Another poller created it between our read and our write: treat it as existing.
         entry = engine.state.get_comment_entry(bucket, comment.id)
         assert entry is not None
+    if integration.kind is SourceKind.SALESFORCE:
+        return _refresh(engine, integration, cleaned, entry)
     source = comment.source
     if (entry.integration, entry.mailbox, entry.folder) == (
         source.integration,
@@ -49,6 +59,47 @@ def record(engine: Engine, integration: Integration, cleaned: CleanedComment) ->
         return WriteOutcome.UNCHANGED
     _move(engine, bucket, entry, cleaned)
     return WriteOutcome.UPDATED
+
+
+def _refresh(
+    engine: Engine, integration: Integration, cleaned: CleanedComment, entry: CommentEntry
+) -> WriteOutcome:
+    """Issue 19: Salesforce hands a record out again only when it changed (its SystemModstamp
+    moved). A changed property (Status New -> Escalated) rewrites the comment's user_properties at
+    no AI unit; a changed subject or body is a text update and costs one, as design section 5
+    charges an update whose text changed."""
+    bucket, comment = integration.bucket, cleaned.comment
+    stored = _stored(engine, bucket, comment.id)
+    text_changed = cleaned.text_hash != entry.text_hash
+    if text_changed or stored is None:
+        created = stored.created_at if stored else entry.created_at
+        comment = comment.model_copy(update={"created_at": created})
+        _store_blobs(engine, bucket, dataclasses.replace(cleaned, comment=comment))
+    else:
+        same = (entry.integration, entry.mailbox, entry.folder) == (
+            comment.source.integration,
+            comment.source.mailbox,
+            comment.source.folder,
+        )
+        if same and stored.user_properties == comment.user_properties:
+            return WriteOutcome.UNCHANGED
+        update = {"user_properties": comment.user_properties, "source": comment.source}
+        comment = stored.model_copy(update={**update, "updated_at": comment.updated_at})
+        engine.blobs.put(comment_key(bucket, comment.id), comment.to_json().encode(), "application/json")
+    row = dataclasses.replace(
+        _entry_for(bucket, cleaned), text_hash=cleaned.text_hash, created_at=entry.created_at
+    )
+    charge = (integration.project, usage_period(comment.updated_at)) if text_changed else None
+    engine.state.update_comment_entry(row, charge=charge)
+    return WriteOutcome.UPDATED
+
+
+def _stored(engine: Engine, bucket: str, comment_id: str) -> Comment | None:
+    raw = engine.blobs.get(comment_key(bucket, comment_id))
+    try:
+        return Comment.model_validate_json(raw) if raw is not None else None
+    except ValueError:
+        return None  # damaged by hand: rewritten whole from this sync
 
 
 def _store_blobs(engine: Engine, bucket: str, cleaned: CleanedComment) -> None:
@@ -146,3 +197,26 @@ def store_streamed(engine: Engine, bucket: str, change: Change, store_bytes: boo
                 )
             )
     return refs
+
+
+def with_stored(cleaned: CleanedComment, change: Change, refs: list[AttachmentRef]) -> CleanedComment:
+    """The comment with its streamed attachments listed, and what they have to say: a linked
+    file's bytes live elsewhere (issue 19). Links alone (a small email's) do not make the email a
+    large one, so only streamed files bring the large-email warning."""
+    pairs = list(zip(change.streamed, refs, strict=True))
+    files = [ref for streamed, ref in pairs if streamed.warning is None]
+    links = [ref for streamed, ref in pairs if streamed.warning is not None]
+    listed = with_streamed(cleaned, files, change.size) if files else cleaned
+    if not links:
+        return listed
+    comment = listed.comment
+    properties = {**comment.user_properties, c.ATTACHMENTS: len(comment.attachments) + len(links)}
+    said = [streamed.warning for streamed, _ in pairs if streamed.warning]
+    updated = comment.model_copy(
+        update={
+            "attachments": [*comment.attachments, *links],
+            "user_properties": properties,
+            "warnings": [*comment.warnings, *said],
+        }
+    )
+    return dataclasses.replace(listed, comment=updated)

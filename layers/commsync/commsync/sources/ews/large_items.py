@@ -6,6 +6,8 @@ enough to kill a 512 MB Lambda again on every retry and stall the mailbox. Above
 threshold we ask GetItem for the headers, body and attachment list only (MS-OXWSCORE), build a
 small RFC 5322 message from them for cleaning, and let each file attachment be read later
 through GetAttachment's streaming path (exchangelib's stream_file_content, 64 KB at a time).
+An attached email (ItemAttachment) is read by GetAttachment with IncludeMimeContent and listed as
+the MIME path lists it (sources/attached.py, issue 19).
 """
 
 from __future__ import annotations
@@ -19,14 +21,16 @@ from email.utils import format_datetime, formataddr
 from typing import Any
 
 from exchangelib import Account
-from exchangelib.attachments import FileAttachment
+from exchangelib.attachments import FileAttachment, ItemAttachment
 from exchangelib.errors import ErrorItemNotFound
 from exchangelib.fields import FieldPath
 from exchangelib.items import ID_ONLY, Message
 from exchangelib.properties import HTMLBody, ItemId
 from exchangelib.services import GetAttachment, GetItem
+from exchangelib.util import TNS
 
 from commsync.ports import Change, StreamedAttachment
+from commsync.sources.attached import attached_email
 from commsync.sources.ews.errors import translated
 
 _FIELDS = {
@@ -55,7 +59,7 @@ def fetch_large(account: Account, wanted: list[tuple[str, str | None, datetime |
         return []
     ids = [ItemId(id=item_id, changekey=changekey) for item_id, changekey, _, _ in wanted]
     # One item per request: each response carries an email's whole text body.
-    service = GetItem(account=account, chunk_size=1)
+    service = _InOrder(account=account, chunk_size=1)
     out = []
     for (item_id, _, received, size), item in zip(
         wanted, service.call(items=ids, additional_fields=_FIELDS, shape=ID_ONLY), strict=True
@@ -64,7 +68,11 @@ def fetch_large(account: Account, wanted: list[tuple[str, str | None, datetime |
             continue
         if isinstance(item, Exception):
             raise item
-        streamed = tuple(_streamed(account, a) for a in item.attachments or [] if _listed(a))
+        streamed = tuple(
+            _attached(account, a) if isinstance(a, ItemAttachment) else _streamed(account, a)
+            for a in item.attachments or []
+            if _listed(a)
+        )
         out.append(
             Change(
                 kind="upsert",
@@ -78,9 +86,45 @@ def fetch_large(account: Account, wanted: list[tuple[str, str | None, datetime |
     return out
 
 
+class _InOrder(GetItem):  # type: ignore[misc]
+    """GetItem whose items list their attachments in t:Attachments order, the message's own, as
+    the MIME path lists them: exchangelib's AttachmentField collects ItemAttachments first and
+    FileAttachments after them (issue 19)."""
+
+    def _elem_to_obj(self, elem: Any) -> Any:
+        # Read before parsing: exchangelib clears each element it has turned into an object.
+        container = elem.find(f"{{{TNS}}}Attachments")
+        ids = (
+            [] if container is None else [str(c.find(f"{{{TNS}}}AttachmentId").get("Id")) for c in container]
+        )
+        item = super()._elem_to_obj(elem)
+        if item.attachments and ids:
+            place = {attachment_id: n for n, attachment_id in enumerate(ids)}
+            item.attachments = sorted(item.attachments, key=lambda a: place.get(a.attachment_id.id, len(ids)))
+        return item
+
+
 def _listed(attachment: Any) -> bool:
     # Inline images are part of the HTML, not attachments (the MIME path skips them too).
-    return isinstance(attachment, FileAttachment) and not attachment.is_inline
+    return isinstance(attachment, ItemAttachment) or (
+        isinstance(attachment, FileAttachment) and not attachment.is_inline
+    )
+
+
+def _attached(account: Account, attachment: ItemAttachment) -> StreamedAttachment:
+    """MS-OXWSATT 3.1.4.3: GetAttachment of an item attachment returns the item, with its
+    MimeContent when the shape asks for it."""
+    with translated():
+        found = GetAttachment(account=account).get(
+            items=[attachment.attachment_id],
+            include_mime_content=True,
+            body_type=None,
+            filter_html_content=None,
+            additional_fields=None,
+        )
+    item = getattr(found, "item", None)
+    mime = getattr(item, "mime_content", None) or b""
+    return attached_email(attachment.name, mime if isinstance(mime, bytes) else str(mime).encode())
 
 
 def _streamed(account: Account, attachment: FileAttachment) -> StreamedAttachment:

@@ -30,6 +30,17 @@ FALLBACK_WAIT_SECONDS = 1.0
 _RETRY = {429, 503, 504}
 
 
+def preference(prefer: str) -> str:
+    """Every request asks for immutable ids (graph/outlook-immutable-id), batched ones too."""
+    return ", ".join(p for p in (prefer, IMMUTABLE_IDS) if p)
+
+
+def canonical(name: str) -> str:
+    """`retry-after` -> `Retry-After`: header names are case-insensitive (RFC 9110 5.1), and some
+    Graph servers answer in lower case, so batch answers are read in one spelling (issue 19)."""
+    return "-".join(part.capitalize() for part in name.split("-"))
+
+
 @dataclass(frozen=True)
 class BatchAnswer:
     status: int
@@ -99,16 +110,17 @@ class GraphClient:
     def _one_batch(self, chunk: list[tuple[str, str]], prefer: str) -> dict[str, BatchAnswer]:
         steps = []
         for index, (key, url) in enumerate(chunk):
+            # Each sub-request carries its own headers (graph/json-batching): without IdType here a
+            # batched answer names messages by folder-bound ids that change on a move (issue 19).
             step: dict[str, Any] = {"id": key, "method": "GET", "url": self._relative(url)}
-            if prefer:
-                step["headers"] = {"Prefer": prefer}
+            step["headers"] = {"Prefer": preference(prefer)}
             if index >= MAILBOX_CONCURRENCY:
                 step["dependsOn"] = [chunk[index - MAILBOX_CONCURRENCY][0]]
             steps.append(step)
         response = self._send("POST", f"{self.root}/$batch", json={"requests": steps})
         out = {}
         for item in response.json().get("responses", []):
-            headers = {str(k): str(v) for k, v in (item.get("headers") or {}).items()}
+            headers = {canonical(str(k)): str(v) for k, v in (item.get("headers") or {}).items()}
             out[str(item["id"])] = BatchAnswer(int(item["status"]), headers, item.get("body"))
         missing = [key for key, _ in chunk if key not in out]
         if missing:
@@ -124,7 +136,7 @@ class GraphClient:
             token = self._tokens.token()
             self.last_token = token
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-            headers["Prefer"] = ", ".join(p for p in (prefer, IMMUTABLE_IDS) if p)
+            headers["Prefer"] = preference(prefer)
             try:
                 response = self._http.request(method, url, headers=headers, timeout=self._timeout, **kwargs)
             except requests.exceptions.SSLError as exc:

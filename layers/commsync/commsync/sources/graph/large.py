@@ -5,7 +5,8 @@ EWS source measured ~9 MB of memory per MB of email). An email whose attachments
 than LARGE_EMAIL_BYTES is read instead as its properties (subject, people, time, body) and its
 file attachments, each of which the poller streams from `/attachments/{id}/$value` to storage.
 The stand-in keeps the threading headers (conversation.py), so the email's thread_id is the one
-its `/$value` gives, and the one EWS gives.
+its `/$value` gives, and the one EWS gives. Attached emails (itemAttachment, whose `$value` is its
+MIME) and links (referenceAttachment) are listed too, as the MIME path lists them (issue 19).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from email.utils import format_datetime, formataddr
 from typing import Any
 
 from commsync.ports import Change, StreamedAttachment
+from commsync.sources import attached
 from commsync.sources.graph import conversation
 from commsync.sources.graph.client import GraphClient
 
@@ -25,6 +27,8 @@ LARGE_EMAIL_BYTES = 10_000_000
 _ATTACHMENT_FIELDS = "id,name,size,contentType,isInline"
 _MESSAGE_FIELDS = "subject,from,toRecipients,ccRecipients,bccRecipients,sentDateTime,internetMessageId,body"
 _FILE = "#microsoft.graph.fileAttachment"
+_ITEM = "#microsoft.graph.itemAttachment"
+_REFERENCE = "#microsoft.graph.referenceAttachment"
 
 
 def listed_attachments(client: GraphClient, message_url: str) -> list[dict[str, Any]]:
@@ -46,9 +50,9 @@ def large_change(
     params = {"$select": f"{_MESSAGE_FIELDS},{conversation.SELECT}", "$expand": conversation.EXPAND}
     message = client.get_json(message_url, params=params)
     streamed = tuple(
-        _streamed(client, f"{message_url}/attachments/{a['id']}/$value", a)
+        one
         for a in attachments
-        if not a.get("isInline") and a.get("@odata.type", _FILE) == _FILE
+        if (one := listed(client, f"{message_url}/attachments/{a['id']}", a)) is not None
     )
     size = sum(int(a.get("size") or 0) for a in attachments)
     return Change(
@@ -58,6 +62,32 @@ def large_change(
         received_at=received,
         streamed=streamed,
         size=size,
+    )
+
+
+def listed(client: GraphClient, url: str, attachment: dict[str, Any]) -> StreamedAttachment | None:
+    """What the MIME path would list for this attachment; None for an inline image."""
+    kind = attachment.get("@odata.type", _FILE)
+    if kind == _ITEM:
+        return attached.attached_email(attachment.get("name"), client.get_bytes(f"{url}/$value"))
+    if kind == _REFERENCE:
+        # sourceUrl belongs to the derived type: the base collection's $select cannot name it.
+        link = client.get_json(url)
+        return attached.reference(link.get("name"), str(link.get("sourceUrl") or ""))
+    if attachment.get("isInline") or kind != _FILE:
+        return None
+    return _streamed(client, f"{url}/$value", attachment)
+
+
+def linked_files(
+    client: GraphClient, message_url: str, attachments: list[dict[str, Any]]
+) -> tuple[StreamedAttachment, ...]:
+    """The referenceAttachments among them (a small email's MIME carries no trace of them)."""
+    return tuple(
+        one
+        for a in attachments
+        if a.get("@odata.type") == _REFERENCE
+        and (one := listed(client, f"{message_url}/attachments/{a['id']}", a)) is not None
     )
 
 

@@ -17,7 +17,7 @@ from commsync.observability import logger
 from commsync.ports import Change, ChangePage
 from commsync.sources.graph.client import GraphClient
 from commsync.sources.graph.errors import GraphGone, GraphNotFound, classify_answer
-from commsync.sources.graph.large import is_large, large_change, listed_attachments
+from commsync.sources.graph.large import is_large, large_change, linked_files, listed_attachments
 
 # What a page needs to decide and fetch: no bodies (MIME comes from $value).
 SELECT = "id,receivedDateTime,hasAttachments,internetMessageId,parentFolderId"
@@ -112,10 +112,12 @@ def _with_attachments(
         attachments = listed_attachments(client, message_url)
         if is_large(attachments):
             return large_change(client, message_url, message_id, received, attachments)
+        # Links have no bytes in the MIME: listed beside it, as the large path lists them (issue 19).
+        links = linked_files(client, message_url, attachments)
     except GraphNotFound:
         return None
     mime = _alone(client, f"{message_url}/$value")
-    return None if mime is None else Change("upsert", message_id, mime, received)
+    return None if mime is None else Change("upsert", message_id, mime, received, streamed=links)
 
 
 def _alone(client: GraphClient, url: str) -> bytes | None:

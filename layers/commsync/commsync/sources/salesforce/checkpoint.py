@@ -12,7 +12,8 @@ mark. Each query re-reads from `floor` (at most `overlap_seconds` before `ts`); 
 window that is not in `seen` is a late commit and one that is, a repeat. `floor` None: nothing was
 handed out before this token (a first sync), so every stamp counts as covered.
 
-`deleted`: where the next getDeleted window starts.
+`deleted`: where the next getDeleted window starts. `refreshed`: when formula fields were last
+read again (formulas.py).
 """
 
 from __future__ import annotations
@@ -59,16 +60,24 @@ class Mark:
     deleted: datetime | None = None
     floor: Floor | None = None
     seen: Mapping[str, datetime] = field(default_factory=dict)  # Id -> SystemModstamp handed out
+    refreshed: datetime | None = None
+    bulk: bool = False  # a backfill read through a Bulk API 2.0 job is under way (bulk.py)
 
-    def lower_bound(self) -> tuple[datetime, bool] | None:
-        """(stamp, strict) where the next query starts: the floor, or the mark when the floor is at it."""
+    def lower_bound(self) -> tuple[datetime, bool, str | None] | None:
+        """(stamp, strict, after Id) where the next query starts: the floor, or the mark when the
+        floor is at it."""
         if self.ts is None:
             return None
         if self.floor is not None and self.floor.at < self.ts:
-            return self.floor.at, self.floor.open
+            return self.floor.at, self.floor.open, None
+        if not self.closed and self.floor is not None and self.floor.open:
+            # Inside a run of equal stamps that the window does not cover (it outgrew the bound):
+            # nothing at ts before the mark's Id is looked for, so resume at (ts, Id) exactly,
+            # not from the run's start (issue 19: 22 calls, not 109, for a 10,050-record tie).
+            return self.ts, False, self.id
         # Records at ts after the mark's Id are still due unless the mark is closed; records at ts
         # before it need re-reading only when the window covers ts (a late commit at that stamp).
-        return self.ts, self.closed and (self.floor is None or self.floor.open)
+        return self.ts, self.closed and (self.floor is None or self.floor.open), None
 
     def encode(self) -> str:
         data: dict[str, Any] = {"v": 2}
@@ -82,6 +91,10 @@ class Mark:
             data["closed"] = True
         if self.deleted is not None:
             data["del"] = self.deleted.isoformat()
+        if self.refreshed is not None:
+            data["ref"] = self.refreshed.isoformat()
+        if self.bulk:
+            data["bulk"] = True
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -101,7 +114,9 @@ class Mark:
             # window at the mark, so nothing at or before it is taken for a late commit.
             floor = Floor(ts, open=True)
         seen = _stamps(ts, data.get("seen", {})) if ts is not None else {}
-        return cls(ts, str(data.get("id", "")), bool(data.get("closed")), deleted, floor, seen)
+        refreshed = parse_datetime(data["ref"]) if data.get("ref") else None
+        closed, bulk = bool(data.get("closed")), bool(data.get("bulk"))
+        return cls(ts, str(data.get("id", "")), closed, deleted, floor, seen, refreshed, bulk)
 
 
 def _offsets(ts: datetime, seen: Mapping[str, datetime]) -> dict[str, list[str]]:

@@ -61,6 +61,7 @@ class RestClient:
         self._grant = ""
         self.instance_url = ""
         self.api_usage: tuple[int, int] | None = None  # from Sforce-Limit-Info: (used, allocation)
+        self._warned = False
 
     @property
     def data_path(self) -> str:
@@ -105,18 +106,37 @@ class RestClient:
         self, path: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
     ) -> Any:
         """GET a path of the instance; renews the session once on 401, retries server trouble."""
+        return self._call("GET", path, params, headers).json()
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        """POST JSON (a Bulk API 2.0 job); the answer's JSON."""
+        return self._call("POST", path, None, None, body).json()
+
+    def get_text(self, path: str, params: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
+        """A text answer (Bulk API 2.0 CSV results) and its headers."""
+        response = self._call("GET", path, params, {"Accept": "text/csv"})
+        return response.text, dict(response.headers)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str] | None,
+        headers: dict[str, str] | None,
+        body: dict[str, Any] | None = None,
+    ) -> requests.Response:
         if not self._access_token:
             self.authenticate()
-        response = self._send(path, params, headers)
+        response = self._send(path, params, headers, method, body)
         if response.status_code == 401:
             logger.info(
                 "salesforce session expired; renewing it", extra={"integration": self._integration.key}
             )
             self.authenticate(refused=self._access_token)
-            response = self._send(path, params, headers)
+            response = self._send(path, params, headers, method, body)
         if response.status_code != 200:
             raise SalesforceApiError.from_response(response)
-        return response.json()
+        return response
 
     def query_batches(self, soql: str, batch_size: int) -> Iterator[list[dict[str, Any]]]:
         """The records of a query, one server batch at a time, following nextRecordsUrl."""
@@ -134,14 +154,21 @@ class RestClient:
         self._session.close()
 
     def _send(
-        self, path: str, params: dict[str, str] | None, headers: dict[str, str] | None
+        self,
+        path: str,
+        params: dict[str, str] | None,
+        headers: dict[str, str] | None,
+        method: str = "GET",
+        body: dict[str, Any] | None = None,
     ) -> requests.Response:
         wait = _FIRST_BACKOFF_SECONDS
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                response = self._session.get(
+                response = self._session.request(
+                    method,
                     self.instance_url + path,
                     params=params,
+                    json=body,
                     headers={
                         "Authorization": f"Bearer {self._access_token}",
                         "Accept": "application/json",
@@ -174,10 +201,11 @@ class RestClient:
             name, _, value = part.strip().partition("=")
             used, _, allocation = value.partition("/")
             if name == "api-usage" and used.isdigit() and allocation.isdigit():
-                first = self.api_usage is None
                 self.api_usage = (int(used), int(allocation))
-                if first and int(used) >= USAGE_WARNING * int(allocation):
-                    # Once per source: near the limit every poll would repeat it.
+                if not self._warned and int(used) >= USAGE_WARNING * int(allocation):
+                    # On the first answer past the mark, whichever call of the poll it is (issue 19),
+                    # and once per source: near the limit every call would repeat it.
+                    self._warned = True
                     logger.warning(
                         "salesforce org is near its daily API request limit",
                         extra={"integration": self._integration.key, "api_usage": value},

@@ -7,7 +7,8 @@ MessageIdentifier -> Message-ID, TextBody and HtmlBody -> text/plain and text/ht
 `Headers` of an incoming email, so replies thread with the same email synced from a mailbox;
 without them an email threads under its case (References: the case's stand-in Message-ID).
 Other objects: the configured subject, body and sender fields; Date is CreatedDate. Configured
-property fields become `string:<API name>` (numbers `number:`), a parent's `string:Account.Name`.
+property fields become `string:<API name>` (numbers `number:`), a parent's `string:Account.Name`,
+a compound field's components `string:BillingAddress.city`.
 Without a MessageIdentifier the Message-ID is derived from the record id, so a re-sync makes no
 second comment (design section 5).
 """
@@ -58,10 +59,27 @@ def map_record(plan: SyncPlan, record: dict[str, Any], instance_url: str) -> Map
         if record.get("Incoming") is not None:
             properties[DIRECTION] = "incoming" if record["Incoming"] else "outgoing"
     for info in plan.properties:
-        value = _property_value(info, field_value(record, info.name))
-        if value is not None:
-            properties[f"{'number' if isinstance(value, int | float) else 'string'}:{info.name}"] = value
+        for name, value in _properties_of(info, field_value(record, info.name)):
+            properties[f"{'number' if isinstance(value, int | float) else 'string'}:{name}"] = value
     return Mapped(raw, properties, _when(record))
+
+
+def _properties_of(info: FieldInfo, value: Any) -> list[tuple[str, str | int | float]]:
+    """One property per field; a compound field (Address, Location: a JSON object in REST answers)
+    one per component, `string:BillingAddress.city`, `number:Location__c.latitude` (issue 19)."""
+    if isinstance(value, dict):
+        parts = [(f"{info.name}.{key}", _component(inner)) for key, inner in value.items()]
+        return [(name, one) for name, one in parts if one is not None]
+    single = _property_value(info, value)
+    return [] if single is None else [(info.name, single)]
+
+
+def _component(value: Any) -> str | int | float | None:
+    if value is None or value == "" or isinstance(value, dict | list):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, int | float) else str(value)[:2000]
 
 
 def record_message_id(object_name: str, record_id: str) -> str:

@@ -35,6 +35,8 @@ EMAIL_FIELDS = (
 # Used for other objects when subject_fields / body_fields name nothing for them.
 DEFAULT_SUBJECTS = ("Subject", "Name", "Title")
 DEFAULT_BODIES = ("Description", "Body", "Comments")
+# Describe types that hold free text a comment's body can be made of.
+TEXT_TYPES = frozenset({"textarea", "string"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ def plan_for(schema: ObjectSchema, options: SalesforceOptions, describe: Describ
         schema, DEFAULT_SUBJECTS
     )
     bodies = _configured(schema, options, "body_fields", describe) or _first_present(schema, DEFAULT_BODIES)
+    if not bodies:
+        raise IntegrationError(_no_body(schema))
     senders = _configured(schema, options, "from_fields", describe)
     return SyncPlan(
         schema,
@@ -102,6 +106,19 @@ def _configured(
             )
         found.append(info)
     return found
+
+
+def _no_body(schema: ObjectSchema) -> str:
+    """Issue 19: a custom object matches none of the default body fields; synced anyway, every
+    comment would be empty. Say which fields could hold its text."""
+    texts = [f.name for f in schema.fields.values() if f.type in TEXT_TYPES and f.name not in SYSTEM_FIELDS]
+    texts.sort(key=lambda name: (schema.fields[name.lower()].type != "textarea", name.lower()))
+    hint = f"its text fields: {', '.join(texts)}" if texts else "describe lists no text field on it"
+    return (
+        f"options.body_fields names no field of {schema.name}, and it has none of "
+        f"{', '.join(DEFAULT_BODIES)}; name the field(s) that hold its text, e.g. "
+        f'body_fields = "{schema.name}.{texts[0] if texts else "Field__c"}" ({hint})'
+    )
 
 
 def _first_present(schema: ObjectSchema, names: tuple[str, ...]) -> list[FieldInfo]:

@@ -14,7 +14,7 @@ locator that expired while the poller worked (INVALID_QUERY_LOCATOR) continues t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,6 +32,7 @@ QUERY_LIMIT = 10_000
 MAX_RESTARTS = 3
 
 Record = dict[str, Any]
+Fetch = Callable[[str, int], Iterator[list[Record]]]
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,22 @@ class Scan:
 
 def soql(plan: SyncPlan, scan: Scan, limit: int) -> str:
     # Not SQL, and nothing user-typed: names come from describe, values are typed literals.
-    text = f"SELECT {', '.join(plan.select())} FROM {plan.schema.name}"  # noqa: S608
-    if scan.stamp is not None:
-        literal = soql_datetime(scan.stamp)
-        if scan.after_id is not None:
-            text += f" WHERE SystemModstamp = {literal} AND Id > {quoted(scan.after_id)}"
-        else:
-            text += f" WHERE SystemModstamp {'>' if scan.strict else '>='} {literal}"
+    text = f"SELECT {', '.join(plan.select())} FROM {plan.schema.name}{where(scan)}"  # noqa: S608
     return text + f" ORDER BY SystemModstamp ASC, Id ASC LIMIT {limit}"
+
+
+def where(scan: Scan) -> str:
+    if scan.stamp is None:
+        return ""
+    literal = soql_datetime(scan.stamp)
+    if scan.after_id is not None:
+        return f" WHERE SystemModstamp = {literal} AND Id > {quoted(scan.after_id)}"
+    return f" WHERE SystemModstamp {'>' if scan.strict else '>='} {literal}"
+
+
+def first_scan(mark: Mark) -> Scan:
+    bound = mark.lower_bound()
+    return Scan(*bound) if bound else Scan()
 
 
 def quoted(value: str) -> str:
@@ -62,17 +71,23 @@ def quoted(value: str) -> str:
 
 
 def changed_records(
-    client: RestClient, plan: SyncPlan, tracker: Tracker, batch_size: int, limit: int = QUERY_LIMIT
+    client: RestClient,
+    plan: SyncPlan,
+    tracker: Tracker,
+    batch_size: int,
+    limit: int = QUERY_LIMIT,
+    fetch: Fetch | None = None,
 ) -> Iterator[tuple[list[Record], Mark]]:
-    """(records to hand out, mark after them) per server batch, then a last ([], final mark)."""
-    bound = tracker.start.lower_bound()
-    scan = Scan(*bound) if bound else Scan()
+    """(records to hand out, mark after them) per server batch, then a last ([], final mark).
+    `fetch` runs a query batch by batch: REST's query resource unless a Bulk API 2.0 reader."""
+    read = fetch or client.query_batches
+    scan = first_scan(tracker.start)
     position: Key | None = None
     restarts = 0
     while True:
         rows = 0
         try:
-            for batch in client.query_batches(soql(plan, scan, limit), batch_size):
+            for batch in read(soql(plan, scan, limit), batch_size):
                 rows += len(batch)
                 fresh = []
                 for record in batch:

@@ -18,6 +18,7 @@ class FieldInfo:
     # Reference fields (describe): the parent's relationship name and the objects it may point to.
     relationship: str | None = None
     reference_to: tuple[str, ...] = ()
+    calculated: bool = False  # a formula field: its value changes without SystemModstamp moving
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class ObjectSchema:
                 bool(f.get("htmlFormatted")),
                 str(f["relationshipName"]) if f.get("relationshipName") else None,
                 tuple(str(t) for t in f.get("referenceTo") or ()),
+                bool(f.get("calculated")),
             )
             for f in body.get("fields", [])
         }

@@ -22,18 +22,23 @@ from commsync.models import Integration, Mailbox
 from commsync.models.common import utc_now
 from commsync.models.salesforce import SalesforceOptions
 from commsync.ports import Change, ChangePage, FolderListing, FolderRef, SecretStore
+from commsync.sources.salesforce.bulk import CHUNK_RECORDS, BulkReader, eligible, estimate
 from commsync.sources.salesforce.checkpoint import Mark
 from commsync.sources.salesforce.client import RestClient
 from commsync.sources.salesforce.deleted import deleted_since
 from commsync.sources.salesforce.describe_cache import DESCRIBES, DescribeCache
 from commsync.sources.salesforce.errors import SalesforceApiError, translated
+from commsync.sources.salesforce.formulas import recent_records, refresh_due
 from commsync.sources.salesforce.messages import map_record
 from commsync.sources.salesforce.plan import SyncPlan, plan_for
-from commsync.sources.salesforce.records import QUERY_LIMIT, changed_records
+from commsync.sources.salesforce.records import QUERY_LIMIT, Fetch, changed_records, first_scan
 from commsync.sources.salesforce.refetch import records_by_message_id
 from commsync.sources.salesforce.schema import ObjectSchema
 from commsync.sources.salesforce.session_cache import SESSIONS, SessionCache
 from commsync.sources.salesforce.window import MAX_SEEN, Tracker
+
+# A bulk job reads the whole backfill in one query: no keyset continuation (records.py).
+BULK_LIMIT = 100_000_000
 
 
 class SalesforceSource:
@@ -44,8 +49,10 @@ class SalesforceSource:
         mailbox: Mailbox,
         clock: Callable[[], datetime] = utc_now,
         describes: DescribeCache = DESCRIBES,
+        seconds_left: Callable[[], float] = lambda: 300.0,
     ) -> None:
         self._client = client
+        self._seconds_left = seconds_left
         self._options = options
         self._mailbox = mailbox
         self._clock = clock
@@ -53,6 +60,8 @@ class SalesforceSource:
         self._plan: SyncPlan | None = None
         self._parents: dict[str, ObjectSchema] = {}  # one describe per parent object per poll
         self.query_limit = QUERY_LIMIT
+        self.batch_size = options.query_batch_size
+        self.bulk_chunk = CHUNK_RECORDS
         self.max_seen = MAX_SEEN
 
     @classmethod
@@ -75,7 +84,7 @@ class SalesforceSource:
         client = RestClient(integration, secrets, seconds_left, sessions=sessions)
         with translated(mailbox.address):
             client.authenticate()
-        return cls(client, options, mailbox, clock, describes)
+        return cls(client, options, mailbox, clock, describes, seconds_left)
 
     @property
     def client(self) -> RestClient:
@@ -90,17 +99,42 @@ class SalesforceSource:
         mark = Mark.decode(token, self._mailbox.start_time)
         tracker = Tracker(mark, timedelta(seconds=self._options.overlap_seconds), self.max_seen)
         with translated(plan.schema.name), self._schema_checked():
-            for records, after in changed_records(self._client, plan, tracker, page_size, self.query_limit):
+            fetch = self._bulk_fetch(plan, mark, token)
+            limit = BULK_LIMIT if fetch else self.query_limit
+            # Server batches of `batch_size` (issue 19): the poller's page size does not set them.
+            batches = changed_records(self._client, plan, tracker, self.batch_size, limit, fetch)
+            for records, after in batches:
+                after = replace(after, bulk=fetch is not None)
                 if not records and after == mark:
                     continue  # a batch of records handed out before: nothing to store
                 mark = after
                 changes = [self._change(plan, r) for r in records]
                 yield ChangePage(changes=changes, token=mark.encode(), last=False)
+            mark = replace(mark, bulk=False)
+            if refresh_due(plan, self._options, mark, self._clock()):
+                if mark.refreshed is not None:  # None: everything was just read; start the clock
+                    yield from self._refreshed(plan, mark)
+                mark = replace(mark, refreshed=self._clock())
             deletes: list[Change] = []
             since = mark.deleted
             if plan.schema.replicateable:
                 deletes, since = deleted_since(self._client, plan.schema.name, mark.deleted, self._clock())
             yield ChangePage(changes=deletes, token=replace(mark, deleted=since).encode(), last=True)
+
+    def _bulk_fetch(self, plan: SyncPlan, mark: Mark, token: str | None) -> Fetch | None:
+        """Bulk API 2.0 for a first sync (or one begun in bulk) estimated above the threshold."""
+        threshold = self._options.bulk_above_records
+        if not threshold or (token and not mark.bulk) or not eligible(plan):
+            return None
+        if estimate(self._client, plan, first_scan(mark)) <= threshold:
+            return None
+        return BulkReader(self._client, plan, self._seconds_left, self.bulk_chunk).batches
+
+    def _refreshed(self, plan: SyncPlan, mark: Mark) -> Iterator[ChangePage]:
+        """Records whose formula or parent fields may have changed unseen (formulas.py); the
+        token keeps its mark, so a crash here only reads them again."""
+        for batch in recent_records(self._client, plan, self._options, self._clock()):
+            yield ChangePage(changes=[self._change(plan, r) for r in batch], token=mark.encode(), last=False)
 
     def refetch(self, message_ids: list[str]) -> list[tuple[FolderRef, Change]]:
         """Resync (services/ondemand.py): the records behind these Message-IDs, read again and

@@ -41,7 +41,10 @@ class Tracker:
         self._max_seen = max_seen
 
     def mark(self) -> Mark:
-        return Mark(self.ts, self.id, self.closed, self.start.deleted, self.floor, dict(self.seen))
+        start = self.start
+        return Mark(
+            self.ts, self.id, self.closed, start.deleted, self.floor, dict(self.seen), start.refreshed
+        )
 
     def admit(self, stamp: datetime, record_id: str) -> bool:
         """Whether to hand this record out; if so, it now counts as handed out."""
