@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--dir", type=Path, default=Path("commsync-demo"), help="where to put it (default: %(default)s)"
     )
+    demo.add_argument(
+        "--serve", action="store_true", help="then keep the emulator, the API and the console up until Ctrl-C"
+    )
+    demo.add_argument("--port", type=int, help="with --serve: the API's port (default 8787; 0 picks one)")
+    demo.add_argument("--host", help="with --serve: the address to bind (default 127.0.0.1)")
     demo.set_defaults(handler=_demo)
 
     run = sub.add_parser("run", help="sync the mailboxes of a config file (local mode)")
@@ -175,7 +180,7 @@ def _status(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from commsync.demo import run_demo
 
-    return run_demo(args.dir, sys.stdout, sys.stderr)
+    return run_demo(args.dir, sys.stdout, sys.stderr, serve=args.serve, port=args.port, host=args.host)
 
 
 if __name__ == "__main__":

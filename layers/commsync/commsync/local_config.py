@@ -34,6 +34,8 @@ class ApiConfig(DomainModel):
     """`commsync serve` (issue 7): where it listens and who may call it."""
 
     port: int = Field(default=8787, ge=0, le=65535)
+    # The address to bind; `0.0.0.0` serves other machines too (put TLS in front, issue 23).
+    host: str = Field(default="127.0.0.1", min_length=1)
     # The URL OAuth providers send the browser back to, when not http://127.0.0.1:<port>.
     base_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
     # Pages the OAuth callback may redirect to; empty: the console (<base_url>/console).

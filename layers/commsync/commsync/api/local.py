@@ -55,12 +55,12 @@ class LocalApi:
         self.runtime.close()
 
 
-def open_local_api(config: LocalConfig, port: int | None = None) -> LocalApi:
+def open_local_api(config: LocalConfig, port: int | None = None, host: str | None = None) -> LocalApi:
     runtime = open_local(config)
     apply_config(runtime)
     api_state = SqliteState(config.store / "state.sqlite3")
     engine = dataclasses.replace(runtime.engine, state=api_state)
-    server = ApiServer(config.api.port if port is None else port)
+    server = ApiServer(config.api.port if port is None else port, host or config.api.host)
     base_url = (config.api.base_url or server.url).rstrip("/")
     links = LocalLinks(config.store, base_url)
     server.links = links
