@@ -13,7 +13,8 @@ from commsync.demo.export import write_demo_mailboxes
 from commsync.demo.lock import holding_store
 from commsync.local_config import load_config
 from commsync.local_mode import apply_config, open_local, run_once
-from commsync.output import ProgressPrinter, print_outcomes
+from commsync.output import print_outcomes
+from commsync.progress import SyncProgress, count_emails
 
 BUCKET = "demo"
 SERVICE_ACCOUNT = "DEMO\\svc-commsync"
@@ -108,7 +109,14 @@ def _sync(config_path: Path, out: TextIO, err: TextIO) -> tuple[int, Path]:
             file=out,
             flush=True,
         )
-        outcomes = run_once(runtime, ProgressPrinter(err))
+        mail = config_path.parent / "mail"
+        totals = {
+            m.address: count_emails(mail / m.address)
+            for i in runtime.config.integrations
+            for m in i.mailboxes
+        }
+        with SyncProgress(err, totals) as progress:
+            outcomes = run_once(runtime, progress)
         return print_outcomes(outcomes, out), runtime.config.store / "comments" / BUCKET
     finally:
         runtime.close()
