@@ -73,6 +73,7 @@ def mailbox_status(state: MailboxState, now: datetime) -> MailboxStatus:
         next_poll_at=state.next_poll_at,
         last_error=state.last_error,
         counts=state.counts,
+        recent_polls=state.recent_polls,
     )
 
 

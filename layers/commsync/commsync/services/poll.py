@@ -65,12 +65,13 @@ def poll(
     if not engine.state.acquire_lease(ref, owner, engine.clock(), limits.lease_seconds):
         # Another poller holds it; it will finish the work, so this message is dropped unworked.
         return PollOutcome(PollStatus.BUSY)
+    started_at = engine.clock()  # for the poll's duration in the mailbox's history (issue 23)
     try:
         run = _Run(
             engine, integration, mailbox, limits, remaining_seconds, progress, owner, job.resume_folder, job
         )
         outcome = run.execute()
-        save_outcome(engine, integration, mailbox, outcome)
+        save_outcome(engine, integration, mailbox, outcome, started_at)
     finally:
         engine.state.release_lease(ref, owner)
     if outcome.status is PollStatus.CONTINUED:
