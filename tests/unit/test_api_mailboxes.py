@@ -173,6 +173,7 @@ def test_bulk_schedule_sets_one_interval_for_the_selected_kinds_only(world: ApiW
         "updated": [mailboxes[0]],
         "skipped": [mailboxes[1]],
         "not_found": [mailboxes[2]],
+        "managed": [],
     }
     found = world.engine.state.get_mailbox(ann)
     assert found is not None and found[0].poll_interval_seconds == 600

@@ -73,13 +73,13 @@ def _serve(args: argparse.Namespace) -> int:
     # A shared hold: several servers may share a store, but `commsync demo` refuses to rewrite
     # one that is being served (issue 23).
     with holding_store(config.store, exclusive=False, what="stop the demo first or serve another store"):
-        return _serve_config(config, args)
+        return _serve_config(config, args, path)
 
 
-def _serve_config(config: LocalConfig, args: argparse.Namespace) -> int:
+def _serve_config(config: LocalConfig, args: argparse.Namespace, path: Path) -> int:
     from commsync.api.local import open_local_api
 
-    local = open_local_api(config, args.port, host=args.host)
+    local = open_local_api(config, args.port, host=args.host, config_file=str(path.resolve()))
     if not config.api.tokens:
         print(
             "commsync serve: no [[api.tokens]] in the config: every route but /health answers 401; "

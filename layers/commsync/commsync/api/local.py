@@ -55,7 +55,11 @@ class LocalApi:
         self.runtime.close()
 
 
-def open_local_api(config: LocalConfig, port: int | None = None, host: str | None = None) -> LocalApi:
+def open_local_api(
+    config: LocalConfig, port: int | None = None, host: str | None = None, config_file: str | None = None
+) -> LocalApi:
+    """`config_file`: where `config` was read from; its integrations are then managed by it
+    (edits through the API are refused, api/managed.py)."""
     runtime = open_local(config)
     apply_config(runtime)
     api_state = SqliteState(config.store / "state.sqlite3")
@@ -70,6 +74,7 @@ def open_local_api(config: LocalConfig, port: int | None = None, host: str | Non
             authenticate=TokenTable(config.api.tokens),
             links=links,
             oauth=OAuthPages(return_pages=config.api.oauth_return_pages, base_url=base_url),
+            managed={i.key: config_file for i in config.integrations} if config_file else {},
         )
     )
     return LocalApi(server=server, runtime=runtime, api_state=api_state)

@@ -46,6 +46,8 @@ class IntegrationOut(DomainModel):
     secret: SecretInfo | None
     enabled: bool
     disabled: Disabled | None
+    # Local mode: the config file that defines it (edits through the API are refused), else None.
+    managed_by: str | None = None
 
 
 class MailboxIn(MailboxSettings):

@@ -26,7 +26,7 @@ def serve_until_stopped(
     from commsync.api.local import open_local_api
 
     try:
-        local = open_local_api(load_config(config_path), port, host=host)
+        local = open_local_api(load_config(config_path), port, host=host, config_file=str(config_path))
     except OSError as exc:
         wanted = "the config's port" if port is None else f"port {port}"
         raise ConfigError(

@@ -2,7 +2,7 @@
 import { ApiError, api, clearToken, setToken, token, whenUnauthorized } from "./api.js";
 import { comment, commentList, buckets } from "./comments.js";
 import { createForm, kindChooser } from "./create.js";
-import { h, replace } from "./dom.js";
+import { append, h, replace } from "./dom.js";
 import { oauthReason } from "./health.js";
 import { integrationPage } from "./integration.js";
 import { input, summary } from "./forms.js";
@@ -24,15 +24,16 @@ function signIn(reason) {
     type: "password",
     required: true,
     autocomplete: "off",
-    hint: "A token from `commsync token create` (or your administrator). It is kept in this browser tab only.",
+    hint: "Ask your administrator, or create one with the command commsync token create. It is kept in this browser tab only.",
   });
-  form.append(
+  // append() from dom.js, not the DOM's own: it skips a missing part instead of writing "null".
+  append(form, [
     h("h1", { text: "Sign in to the commsync console" }),
     reason ? h("p", { class: "notice error", role: "alert", text: reason }) : null,
     summary(),
     field,
     h("button", { type: "submit", class: "primary", text: "Sign in" }),
-  );
+  ]);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const control = form.elements.namedItem("token");
