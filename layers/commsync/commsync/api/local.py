@@ -26,6 +26,9 @@ class LocalApi:
     server: ApiServer
     runtime: LocalRuntime
     api_state: SqliteState
+    # Integration key -> its config file; the API's own dict (api/managed.py), so what is added
+    # here is refused at once.
+    managed: dict[str, str] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
@@ -67,6 +70,7 @@ def open_local_api(
     server = ApiServer(config.api.port if port is None else port, host or config.api.host)
     base_url = (config.api.base_url or server.url).rstrip("/")
     links = LocalLinks(config.store, base_url)
+    managed = {i.key: config_file for i in config.integrations} if config_file else {}
     server.links = links
     server.app = build_app(
         ApiContext(
@@ -74,7 +78,7 @@ def open_local_api(
             authenticate=TokenTable(config.api.tokens),
             links=links,
             oauth=OAuthPages(return_pages=config.api.oauth_return_pages, base_url=base_url),
-            managed={i.key: config_file for i in config.integrations} if config_file else {},
+            managed=managed,
         )
     )
-    return LocalApi(server=server, runtime=runtime, api_state=api_state)
+    return LocalApi(server=server, runtime=runtime, api_state=api_state, managed=managed)
