@@ -3,7 +3,8 @@ import { del, get, getMetrics, integrationPath, mailboxPath, post } from "./api.
 import { chart, sumHours } from "./chart.js";
 import { duration, facts, h, number, replace, timeAgo, timeUntil } from "./dom.js";
 import { explainDisabled, integrationHealth, kindName, mailboxHealth } from "./health.js";
-import { editIntegrationForm, mailboxForm, syncForm } from "./mailbox_forms.js";
+import { editIntegrationForm } from "./integration_form.js";
+import { mailboxForm, syncForm } from "./mailbox_forms.js";
 import { notificationsSection } from "./notifications.js";
 import { problemBox } from "./overview.js";
 import { go, live, notify, session } from "./shell.js";
