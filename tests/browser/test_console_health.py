@@ -79,6 +79,10 @@ def test_a_mailbox_shows_its_next_sync_and_its_last_polls_with_zoned_times(
     done = console.until(lambda: console.css('details[data-polls] tr[data-poll="done"]'))
     cells = [c.text for c in done.find_elements("css selector", "td")]
     assert "3 new" in cells[2] and re.fullmatch(r"\d+ (s|min)( \d+ s)?", cells[3]), cells
+    # AND the lag and the times stay on one line each
+    for label in ("Lag", "Next sync", "Last successful sync"):
+        cell = console.css(f'td[data-label="{label}"]', row)
+        assert cell is not None and cell.value_of_css_property("white-space") == "nowrap"
     # AND no time on the page is a bare 12-hour clock
     assert not re.search(r"\d{1,2}:\d\d\s?(AM|PM)", console.text("main"))
 
@@ -102,6 +106,7 @@ def test_no_page_shows_a_literal_null_undefined_or_markdown(
         ("#/schedules", "form"),
         ("#/comments", "[data-bucket]"),
         ("#/comments/acme-health", "main li"),
+        ("#/comments/acme-health/thread/no-such-thread", "[data-thread]"),
     ]
     for route, ready in pages:
         console.open(route)
@@ -147,3 +152,24 @@ def test_an_integration_from_the_config_file_is_marked_and_its_edits_are_refused
         assert answer.status_code == 409 and "/etc/commsync/commsync.toml" in answer.json()["message"]
     finally:
         del console.local.managed["acme/filed"]
+
+
+def test_a_comment_leads_to_its_whole_thread_oldest_first(
+    health: ConsoleWorld, console: ConsoleWorld
+) -> None:
+    # GIVEN the bucket's comments as the API has them, grouped by thread
+    feed = console.api("GET", "/buckets/acme-health/comments?limit=50").json()["changes"]
+    comments = [console.api("GET", f"/buckets/acme-health/comments/{c['id']}").json() for c in feed]
+    first = comments[0]
+    same = sorted((c for c in comments if c["thread_id"] == first["thread_id"]), key=lambda c: c["timestamp"])
+    console.sign_in()
+
+    # WHEN a comment is opened and its thread link followed
+    console.open(f"#/comments/acme-health/{first['id']}")
+    console.until(lambda: console.css('a[data-key="thread"]')).click()
+    listed = console.until(lambda: console.css(f'ol[data-thread="{first["thread_id"]}"]'))
+
+    # THEN the thread page lists exactly that thread's comments, oldest first, each a link to it
+    ids = [li.get_attribute("data-comment") for li in listed.find_elements("css selector", "li")]
+    assert ids == [c["id"] for c in same]
+    assert console.css(f'a[href="#/comments/acme-health/{first["id"]}"]', listed) is not None

@@ -1,6 +1,6 @@
 // The console's shell: sign-in with an API token, the routes (#/...), notices, the OAuth return.
 import { ApiError, api, clearToken, setToken, token, whenUnauthorized } from "./api.js";
-import { comment, commentList, buckets } from "./comments.js";
+import { comment, commentList, buckets, thread } from "./comments.js";
 import { createForm, kindChooser } from "./create.js";
 import { append, h, replace } from "./dom.js";
 import { oauthReason } from "./health.js";
@@ -92,6 +92,7 @@ function start(caller, afterSignIn = false) {
 }
 
 // Routes: #/  #/integrations/P/N  #/new  #/new/KIND  #/schedules  #/comments  #/comments/BUCKET  #/comments/BUCKET/ID
+//         #/comments/BUCKET/thread/THREAD
 const ROUTES = [
   [/^#?\/?$/, "overview", () => overview(main)],
   [/^#\/integrations\/([^/]+)\/([^/]+)$/, "overview", (p, n) => integrationPage(main, `${p}/${n}`)],
@@ -101,6 +102,7 @@ const ROUTES = [
   [/^#\/comments$/, "comments", () => buckets(main)],
   [/^#\/comments\/([^/]+)$/, "comments", (bucket) => commentList(main, bucket)],
   [/^#\/comments\/([^/]+)\/([0-9a-f]+)$/, "comments", (bucket, id) => comment(main, bucket, id)],
+  [/^#\/comments\/([^/]+)\/thread\/([^/]+)$/, "comments", (bucket, id) => thread(main, bucket, decodeURIComponent(id))],
 ];
 
 function route() {
