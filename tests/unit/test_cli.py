@@ -142,6 +142,7 @@ def test_progress_into_a_file_names_the_mailbox_total_and_rate(
     ref = MailboxRef(integration="acme/exports", address="ann@northwind.example")
     with SyncProgress(out, {"ann@northwind.example": 200}, every_seconds=0) as progress:
         # WHEN pages report
+        progress.entering(ref, "Inbox/Orders")
         progress(ref, SyncCounts(created=50, updated=10))
         progress(ref, SyncCounts(created=90, updated=10, filtered=5))
     out.close()
@@ -149,7 +150,7 @@ def test_progress_into_a_file_names_the_mailbox_total_and_rate(
     # THEN each line says how far, of about how many, and how fast
     lines = (tmp_path / "progress.txt").read_text().splitlines()
     assert lines and all(line.startswith("  ann@northwind.example: ") for line in lines)
-    assert "105/~200 emails" in lines[-1] and "/s" in lines[-1]
+    assert "105/~200 emails in Inbox/Orders" in lines[-1] and "/s" in lines[-1]
 
 
 def test_token_list_and_revoke_work_on_the_local_config(

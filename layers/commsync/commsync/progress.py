@@ -46,6 +46,7 @@ class SyncProgress:
         self._tasks: dict[str, TaskID] = {}
         self._every, self._last = every_seconds, time.monotonic()
         self._started: dict[str, float] = {}
+        self._folders: dict[str, str] = {}
         self._previous = time.monotonic()
         self._live = self._console.is_terminal
         self._bars = Progress(
@@ -72,6 +73,10 @@ class SyncProgress:
         if self._live:
             self._bars.stop()
 
+    def entering(self, ref: MailboxRef, folder: str) -> None:
+        """The poller names each folder as it starts reading it (services/poll_outcome.py)."""
+        self._folders[ref.address] = folder
+
     def __call__(self, ref: MailboxRef, counts: SyncCounts) -> None:
         done = handled(counts)
         now = time.monotonic()
@@ -82,24 +87,27 @@ class SyncProgress:
         total = self._totals.get(ref.address)
         if total is not None and done > total:
             total = done  # an estimate, not a promise: never show more than 100 %
+        folder = self._folders.get(ref.address, "")
         if self._live:
-            self._update(ref.address, done, total, rate)
+            self._update(ref.address, folder, done, total, rate)
         elif now - self._last >= self._every:
             self._last = now
-            self._console.print(_line(ref.address, done, total, rate, counts), soft_wrap=True)
+            self._console.print(_line(ref.address, folder, done, total, rate, counts), soft_wrap=True)
 
-    def _update(self, address: str, done: int, total: int | None, rate: float) -> None:
+    def _update(self, address: str, folder: str, done: int, total: int | None, rate: float) -> None:
         task = self._tasks.get(address)
         if task is None:
             task = self._tasks[address] = self._bars.add_task(address, total=total, rate="")
-        self._bars.update(task, completed=done, total=total, rate=f"{rate:.0f}/s")
+        label = f"{address} [dim]{folder}[/dim]" if folder else address
+        self._bars.update(task, description=label, completed=done, total=total, rate=f"{rate:.0f}/s")
 
 
-def _line(address: str, done: int, total: int | None, rate: float, counts: SyncCounts) -> str:
+def _line(address: str, folder: str, done: int, total: int | None, rate: float, counts: SyncCounts) -> str:
     of = f"{done}/~{total}" if total else str(done)
     eta = f", ETA {int((total - done) / rate)}s" if total and rate > 0 else ""
+    where = f" in {folder}" if folder else ""
     return (
-        f"  {address}: {of} emails, {rate:.0f}/s{eta} ({counts.created} created, "
+        f"  {address}: {of} emails{where}, {rate:.0f}/s{eta} ({counts.created} created, "
         f"{counts.updated} updated, {counts.filtered} filtered, {counts.warnings} with warnings)"
     )
 

@@ -21,7 +21,7 @@ from commsync.observability import logger
 from commsync.ports import Change, ChangePage, FolderRef, Source
 from commsync.services import checkpoint_tokens, ondemand
 from commsync.services.mailbox_state import save_outcome
-from commsync.services.poll_outcome import PollOutcome, PollStatus
+from commsync.services.poll_outcome import FolderProgress, PollOutcome, PollStatus
 from commsync.services.quota import enforce_quota
 from commsync.services.record import WriteOutcome, record, store_streamed
 from commsync.sources import open_source
@@ -166,6 +166,8 @@ class _Run:
             if not self.mailbox.folders.admits(folder.path):
                 continue
             token = self.stored_token(folder.id)
+            if isinstance(self.progress, FolderProgress):
+                self.progress.entering(self.mailbox.ref, folder.path)
             for page in source.changes(folder, token, self.limits.page_size):
                 self._apply_page(folder, page)
                 if self.progress:
