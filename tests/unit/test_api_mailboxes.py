@@ -192,7 +192,8 @@ def test_bulk_schedule_takes_at_most_100_mailboxes(world: ApiWorld) -> None:
 
 
 def test_notification_subscriptions_are_recorded_logged_and_removed(world: ApiWorld) -> None:
-    # GIVEN a caller with the view permission (being notified is part of viewing, design 6)
+    # GIVEN a caller with the view permission (being notified is part of viewing,
+    # docs/architecture.md#failure-classes)
     # WHEN it subscribes an address, lists, and unsubscribes
     added = world.call(
         "POST",

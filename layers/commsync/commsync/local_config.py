@@ -52,7 +52,8 @@ class LocalConfig(DomainModel):
     secrets_file: Path | None = None
     ai_unit_quota: int = Field(default=0, ge=0)
     page_size: int = Field(default=100, ge=1, le=512)
-    # Design 6: a repeating integration or mailbox failure disables it after this many consecutive
+    # docs/architecture.md#failure-classes: a repeating integration or mailbox failure disables it after
+    # this many consecutive
     # polls spanning at least this many minutes (transient failures never do).
     disable_after_failures: int = Field(default=3, ge=1)
     disable_after_minutes: float = Field(default=30.0, ge=0)

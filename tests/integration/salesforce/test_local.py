@@ -64,7 +64,7 @@ def test_an_org_connected_through_the_api_syncs_completely_then_incrementally(wo
     again = run_once(world.local.runtime)
 
     # THEN only the new email becomes a comment; the escalated case is seen and left as it was
-    # (design 4: a comment's text never changes after its first sync)
+    # (docs/architecture.md#sources: a comment's text never changes after its first sync)
     assert {o.status for o in again.values()} == {PollStatus.DONE}
     assert len(world.comments()) == 10
     counts = {key: (o.counts.created, o.counts.unchanged) for key, o in again.items()}

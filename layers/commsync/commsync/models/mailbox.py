@@ -124,7 +124,8 @@ class MailboxState(DomainModel):
     last_error: str | None = None
     counts: SyncCounts = Field(default_factory=SyncCounts)
     disabled: Disabled | None = None
-    # Consecutive failed polls and when that run began: design 6 disables only what keeps failing.
+    # Consecutive failed polls and when that run began: docs/architecture.md#failure-classes disables only
+    # what keeps failing.
     failures: int = Field(default=0, ge=0)
     failing_since: UtcDatetime | None = None
     # Failed polls per hour (key: the hour's start, "YYYY-MM-DDTHH"), the last FAILED_POLL_HOURS

@@ -1,4 +1,4 @@
-"""Poller: sync one mailbox, folder by folder, page by page (design sections 3 and 4).
+"""Poller: sync one mailbox, folder by folder, page by page (docs/architecture.md#flow and #sources).
 
 After each page the comments are written, then the checkpoint: a crash replays at most
 one page, and the replay changes nothing because comment writes are idempotent.
@@ -255,7 +255,8 @@ class _Run:
 
     def _admits(self, sent_at: datetime, addresses: set[str], domains: set[str]) -> bool:
         mailbox = self.mailbox
-        # Design 4: with a start time, nothing from before it. The sent time stands for the
+        # docs/architecture.md#sources: with a start time, nothing from before it. The sent time stands for
+        # the
         # received time: the two differ by minutes, and every source has the former.
         if mailbox.start_time and sent_at < mailbox.start_time:
             return False

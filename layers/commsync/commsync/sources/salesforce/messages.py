@@ -9,7 +9,7 @@ without them an email threads under its case (References: the case's stand-in Me
 Other objects: the configured subject, body and sender fields; Date is CreatedDate. Configured
 property fields become `string:<API name>` (numbers `number:`), a parent's `string:Account.Name`.
 Without a MessageIdentifier the Message-ID is derived from the record id, so a re-sync makes no
-second comment (design section 5).
+second comment (docs/architecture.md#the-comment).
 """
 
 from __future__ import annotations
