@@ -86,7 +86,8 @@ def test_test_connection_says_why_a_wrong_password_fails_and_that_the_stored_one
     console.field("Password", form).send_keys("not-the-password")
     failed = _test_result(console, form)
     # THEN it does not work, in words, and nothing was saved
-    assert failed.startswith("Does not work:") and "null" not in failed and len(failed) > 30, failed
+    assert failed.startswith("Does not work:") and "refused the credentials" in failed, failed
+    assert "re-enable" not in failed and "null" not in failed
 
     # WHEN the password field is emptied (keep the stored one) and tried again, THEN it works
     console.field("Password", form).clear()

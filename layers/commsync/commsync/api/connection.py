@@ -8,6 +8,7 @@ only and never stored; without them the integration's stored secret is used (an 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated
 
@@ -18,7 +19,7 @@ from pydantic import Field, SecretStr
 from commsync.api.auth import BEARER, requires
 from commsync.api.context import ApiContext
 from commsync.api.schemas import ADDRESS, IntegrationIn
-from commsync.errors import CommsyncError, IntegrationError
+from commsync.errors import CommsyncError, TransientError
 from commsync.models import Integration, Mailbox
 from commsync.models.access import Permission
 from commsync.models.common import DomainModel
@@ -106,6 +107,9 @@ def _first_mailbox(ctx: ApiContext, key: str) -> str | None:
 
 
 def _plain(exc: CommsyncError) -> str:
-    # The sources already word their errors for people (errors.py); say which side it is.
-    where = "the server refused the settings" if isinstance(exc, IntegrationError) else "it failed"
-    return f"{where}: {exc}"
+    # The sources already word their errors for people (errors.py). Nothing is disabled by a test,
+    # so their "then re-enable" advice is dropped; a transient failure is said to be one.
+    text = re.sub(r",? (and )?then re-enable\b", "", str(exc))
+    if isinstance(exc, TransientError):
+        return f"{text} (a poll would retry this; try again)"
+    return text
