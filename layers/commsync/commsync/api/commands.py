@@ -9,9 +9,9 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from commsync.adapters.local.serve_lock import holding_store
 from commsync.api.token_file import remove_config_token
 from commsync.api.tokens import config_snippet, issue_token
-from commsync.demo.lock import holding_store
 from commsync.local_config import LocalConfig, load_config
 from commsync.models.access import Permission
 from commsync.models.common import utc_now

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from commsync.adapters.local.serve_lock import holding_store
 from commsync.demo.credentials import TOKEN_FILE, console_token, service_password
 from commsync.demo.export import write_demo_mailboxes
-from commsync.demo.lock import holding_store
 from commsync.local_config import load_config
 from commsync.local_mode import apply_config, open_local, run_once
 from commsync.output import print_outcomes

@@ -13,8 +13,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from commsync.adapters.local.serve_lock import announce
 from commsync.demo.credentials import TOKEN_FILE
-from commsync.demo.lock import announce
 from commsync.errors import ConfigError
 from commsync.local_config import load_config
 
