@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -78,9 +79,9 @@ def print_status(runtime: LocalRuntime, as_json: bool, out: TextIO, wide: bool =
         ]
         print(json.dumps(doc, indent=2), file=out)
         return
-    # At most 100 columns unless --wide (issue 23): problems wrap instead of running on; --wide
-    # keeps each on one line, for grep.
-    width = WIDE if wide else STATUS_WIDTH
+    # The terminal's width, at most 100 columns, unless --wide (issue 23): problems wrap instead
+    # of running on; --wide keeps each on one line, for grep.
+    width = WIDE if wide else min(STATUS_WIDTH, shutil.get_terminal_size((STATUS_WIDTH, 24)).columns)
     console = Console(width=width, highlight=False, color_system=None)
     with console.capture() as captured:
         console.print(status_table(report, datetime.now(UTC), wide))
