@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck cfn-lint pytest unit bench build deploy lock pr clean
+.PHONY: demo test lint typecheck cfn-lint pytest unit bench build deploy lock docs pr clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ deploy: build
 lock: $(STAMP)
 	$(BIN)/python tools/lock_layer.py > layers/commsync/requirements.txt.new
 	mv layers/commsync/requirements.txt.new layers/commsync/requirements.txt
+
+# The generated docs (configuration reference, comment JSON Schema and example); a test fails when stale.
+docs: $(STAMP)
+	$(BIN)/python -m tools.gen_docs
 
 pr: test build
 

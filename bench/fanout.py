@@ -2,7 +2,7 @@
 
 The table is created from template.yaml's own StateTable properties (keys, the sparse
 due-index), the state and queue adapters are the Lambda's (`build_aws_engine`), and every AWS
-API call is counted with a botocore `before-call` hook on boto3's default session. Design 3
+API call is counted with a botocore `before-call` hook on boto3's default session. docs/architecture.md#flow
 wants the cost to follow the due mailboxes, not all of them: the same dispatch runs with
 1,000 due of 10,000, 100 due of 10,000 and 1,000 due of 1,000.
 

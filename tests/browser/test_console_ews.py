@@ -88,5 +88,6 @@ def test_an_ews_integration_is_created_through_the_form_syncs_and_is_fixed_after
     console.open("#/")
     card = "article[data-integration='acme/exchange']"
     console.until(lambda: "Syncing" in console.text(card) and "2 of 2 synced" in console.text(card))
-    assert console.css("figure.chart svg rect.bar.comments") is not None
+    # (the chart's figures are cached for a few seconds, the cards' status is not: wait for both)
+    console.until(lambda: console.css("figure.chart svg rect.bar.comments"), seconds=40)
     console.shot("overview")

@@ -96,6 +96,8 @@ class ConsoleWorld:
 
     def sign_in(self, who: str = "ops") -> None:
         self.driver.get(f"{self.url}/console")
+        # The sign-in form is drawn by the page's script, after the load event on a busy machine.
+        self.until(lambda: self.css("input[name='token']"))
         self.field("API token").send_keys(self.tokens[who])
         self.press("Sign in")
         self.until(lambda: self.css("[data-caller]"))

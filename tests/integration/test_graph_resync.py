@@ -46,7 +46,7 @@ def test_resync_fetches_the_edited_email_again_and_rebuilds_its_comment(tmp_path
         )
         store.update(ANN, target.id, edited)
         store.move(ANN, target.id, "Archive")
-        # AND a scheduled sync does not rewrite a comment's text (design section 4)
+        # AND a scheduled sync does not rewrite a comment's text (docs/architecture.md#sources)
         assert world.sync().status is PollStatus.DONE
         assert world.comments()[comment_id]["messages"] == before["messages"]
 

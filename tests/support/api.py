@@ -125,8 +125,10 @@ def api_world(
     clock: Callable[[], datetime] | None = None,
     authenticate: Authenticator | None = None,
     runtime: LocalRuntime | None = None,
+    managed: dict[str, str] | None = None,
 ) -> ApiWorld:
-    """`runtime`: an existing local world (e.g. tests.support.local) to put the API over."""
+    """`runtime`: an existing local world (e.g. tests.support.local) to put the API over;
+    `managed`: integration keys defined by a config file (api/managed.py)."""
     if runtime is None:
         runtime = open_local(LocalConfig(store=tmp / "store", secrets_file=tmp / "secrets.toml"))
     store = runtime.config.store
@@ -138,5 +140,6 @@ def api_world(
         authenticate=authenticate or TokenTable(records),
         links=LocalLinks(store, BASE_URL),
         oauth=OAuthPages(return_pages=return_pages or [], base_url=BASE_URL),
+        managed=managed or {},
     )
     return ApiWorld(app=build_app(context), runtime=runtime, store=store, tokens=plain)

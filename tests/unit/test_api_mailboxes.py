@@ -173,6 +173,7 @@ def test_bulk_schedule_sets_one_interval_for_the_selected_kinds_only(world: ApiW
         "updated": [mailboxes[0]],
         "skipped": [mailboxes[1]],
         "not_found": [mailboxes[2]],
+        "managed": [],
     }
     found = world.engine.state.get_mailbox(ann)
     assert found is not None and found[0].poll_interval_seconds == 600
@@ -191,7 +192,8 @@ def test_bulk_schedule_takes_at_most_100_mailboxes(world: ApiWorld) -> None:
 
 
 def test_notification_subscriptions_are_recorded_logged_and_removed(world: ApiWorld) -> None:
-    # GIVEN a caller with the view permission (being notified is part of viewing, design 6)
+    # GIVEN a caller with the view permission (being notified is part of viewing,
+    # docs/architecture.md#failure-classes)
     # WHEN it subscribes an address, lists, and unsubscribes
     added = world.call(
         "POST",

@@ -18,7 +18,8 @@ from commsync.errors import ConfigError
 from commsync.local_config import load_config
 from commsync.local_mode import LocalRuntime, apply_config, open_local, run_forever, run_once
 from commsync.observability import logger
-from commsync.output import ProgressPrinter, print_outcomes, print_status
+from commsync.output import print_outcomes, print_status
+from commsync.progress import SyncProgress, eml_totals
 from commsync.services.manage import enable
 
 
@@ -58,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--dir", type=Path, default=Path("commsync-demo"), help="where to put it (default: %(default)s)"
     )
+    demo.add_argument(
+        "--serve", action="store_true", help="then keep the emulator, the API and the console up until Ctrl-C"
+    )
+    demo.add_argument("--port", type=int, help="with --serve: the API's port (default 8787; 0 picks one)")
+    demo.add_argument("--host", help="with --serve: the address to bind (default 127.0.0.1)")
     demo.set_defaults(handler=_demo)
 
     run = sub.add_parser("run", help="sync the mailboxes of a config file (local mode)")
@@ -74,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         "--config", type=Path, help="config file (default: $COMMSYNC_CONFIG, ./commsync.toml, or the demo's)"
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument("--wide", action="store_true", help="as wide as the terminal (default: 100 columns)")
     status.set_defaults(handler=_status)
 
     enable = sub.add_parser("enable", help="re-enable a disabled integration or mailbox; clears its failures")
@@ -100,7 +107,8 @@ def _run(args: argparse.Namespace) -> int:
     runtime = _open(args.config)
     try:
         if args.once:
-            outcomes = run_once(runtime, ProgressPrinter(sys.stderr))
+            with SyncProgress(sys.stderr, eml_totals(runtime.config)) as progress:
+                outcomes = run_once(runtime, progress)
             return print_outcomes(outcomes, sys.stdout)
         stop = threading.Event()
 
@@ -110,7 +118,8 @@ def _run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         print("syncing continuously; Ctrl-C stops", file=sys.stderr)
-        run_forever(runtime, stop, ProgressPrinter(sys.stderr))
+        with SyncProgress(sys.stderr, eml_totals(runtime.config)) as progress:
+            run_forever(runtime, stop, progress)
         return 0
     finally:
         runtime.close()
@@ -166,7 +175,7 @@ def _status(args: argparse.Namespace) -> int:
         return 2
     runtime = _open(config_path)
     try:
-        print_status(runtime, as_json=args.json, out=sys.stdout)
+        print_status(runtime, as_json=args.json, out=sys.stdout, wide=args.wide)
     finally:
         runtime.close()
     return 0
@@ -175,7 +184,7 @@ def _status(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from commsync.demo import run_demo
 
-    return run_demo(args.dir, sys.stdout, sys.stderr)
+    return run_demo(args.dir, sys.stdout, sys.stderr, serve=args.serve, port=args.port, host=args.host)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ from commsync.ports import BlobStore, Notifier, SecretStore, StateStore, WorkQue
 
 @dataclass(frozen=True)
 class DisablePolicy:
-    """When a repeating integration or mailbox failure disables it (design 6): after this many
+    """When a repeating integration or mailbox failure disables it (docs/architecture.md#failure-classes):
+    after this many
     consecutive failed polls, spanning at least this long."""
 
     after_failures: int = 3

@@ -1,4 +1,4 @@
-"""One failure taxonomy for every source (design section 6).
+"""One failure taxonomy for every source (docs/architecture.md#failure-classes).
 
 Each error names its class once, here, so the poller decides retry / disable / skip
 from the type alone and never from message text.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+import typing
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from commsync.errors import ConfigError
 from commsync.models import Integration, Mailbox, SourceKind
@@ -34,6 +36,8 @@ class ApiConfig(DomainModel):
     """`commsync serve` (issue 7): where it listens and who may call it."""
 
     port: int = Field(default=8787, ge=0, le=65535)
+    # The address to bind; `0.0.0.0` serves other machines too (put TLS in front, issue 23).
+    host: str = Field(default="127.0.0.1", min_length=1)
     # The URL OAuth providers send the browser back to, when not http://127.0.0.1:<port>.
     base_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
     # Pages the OAuth callback may redirect to; empty: the console (<base_url>/console).
@@ -48,7 +52,8 @@ class LocalConfig(DomainModel):
     secrets_file: Path | None = None
     ai_unit_quota: int = Field(default=0, ge=0)
     page_size: int = Field(default=100, ge=1, le=512)
-    # Design 6: a repeating integration or mailbox failure disables it after this many consecutive
+    # docs/architecture.md#failure-classes: a repeating integration or mailbox failure disables it after
+    # this many consecutive
     # polls spanning at least this many minutes (transient failures never do).
     disable_after_failures: int = Field(default=3, ge=1)
     disable_after_minutes: float = Field(default=30.0, ge=0)
@@ -59,12 +64,46 @@ class LocalConfig(DomainModel):
 
 
 def describe(exc: ValidationError) -> str:
-    """One line per problem, each naming the field by its path in the file."""
+    """One line per problem, each naming the field by its path in the file; a misspelled key
+    gets the closest known key suggested (issue 23)."""
     lines = []
     for error in exc.errors():
         where = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        lines.append(f"{where}: {error['msg']}")
+        message = error["msg"]
+        if error["type"] == "extra_forbidden" and error["loc"]:
+            message = f"unknown key{did_you_mean(str(error['loc'][-1]), known_keys(error['loc'][:-1]))}"
+        lines.append(f"{where}: {message}")
     return "; ".join(lines)
+
+
+def did_you_mean(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return (
+        f"; did you mean {close[0]!r}?"
+        if close
+        else (f" (known: {', '.join(sorted(known))})" if known else "")
+    )
+
+
+def known_keys(location: tuple[int | str, ...]) -> list[str]:
+    """The keys the model at `location` (a pydantic error's path) accepts."""
+    model: type[BaseModel] | None = LocalConfig
+    for part in location:
+        if model is None or isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field else None
+    return list(model.model_fields) if model else []
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _model_in(argument)
+        if found:
+            return found
+    return None
 
 
 def load_config(path: Path) -> LocalConfig:

@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import json
-import time
+import shutil
+from datetime import UTC, datetime
 from typing import TextIO
 
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
 from commsync.local_mode import LocalRuntime
-from commsync.models import Disabled, MailboxRef, MailboxState, SyncCounts
+from commsync.models import Disabled, MailboxState
 from commsync.models.common import iso_z
-from commsync.services.manage import status
+from commsync.services.manage import IntegrationStatus, status
 from commsync.services.poll import PollOutcome, PollStatus
-
-
-class ProgressPrinter:
-    """One line per mailbox every few seconds, so a long backfill shows it is moving."""
-
-    def __init__(self, out: TextIO, every_seconds: float = 2.0) -> None:
-        self._out, self._every, self._last = out, every_seconds, time.monotonic()
-
-    def __call__(self, ref: MailboxRef, counts: SyncCounts) -> None:
-        now = time.monotonic()
-        if now - self._last >= self._every:
-            self._last = now
-            print(f"  {ref.address}: {_counts(counts)}", file=self._out, flush=True)
-
-
-def _counts(counts: SyncCounts) -> str:
-    return (
-        f"{counts.created} created, {counts.updated} updated, {counts.unchanged} unchanged, "
-        f"{counts.filtered} filtered, {counts.warnings} with warnings"
-    )
 
 
 def table(rows: list[list[str]], out: TextIO) -> None:
@@ -79,7 +64,7 @@ def _failing(state: MailboxState) -> str:
     return state.last_error
 
 
-def print_status(runtime: LocalRuntime, as_json: bool, out: TextIO) -> None:
+def print_status(runtime: LocalRuntime, as_json: bool, out: TextIO, wide: bool = False) -> None:
     report = status(runtime.engine)
     if as_json:
         doc = [
@@ -94,35 +79,82 @@ def print_status(runtime: LocalRuntime, as_json: bool, out: TextIO) -> None:
         ]
         print(json.dumps(doc, indent=2), file=out)
         return
-    rows = [["integration", "mailbox", "state", "last sync", "created", "updated", "warnings", "problem"]]
+    # The terminal's width, at most 100 columns, unless --wide (issue 23): problems wrap instead
+    # of running on; --wide keeps each on one line, for grep.
+    width = WIDE if wide else min(STATUS_WIDTH, shutil.get_terminal_size((STATUS_WIDTH, 24)).columns)
+    console = Console(width=width, highlight=False, color_system=None)
+    with console.capture() as captured:
+        console.print(status_table(report, datetime.now(UTC), wide))
+        for line in problems(report):
+            console.print(f"problem: {line}", overflow="fold")
+    # rich pads every line to the table's width; trailing blanks only get in a reader's way.
+    print("\n".join(line.rstrip() for line in captured.get().splitlines()), file=out)
+
+
+STATUS_WIDTH = 100
+WIDE = 1000
+
+
+def status_table(report: list[IntegrationStatus], now: datetime, wide: bool = False) -> Table:
+    # The box draws one space between columns, so no padding: a full address, both times and the
+    # counts fit 100 columns together.
+    grid = Table(box=box.SIMPLE_HEAD, padding=0, pad_edge=False, collapse_padding=True, show_edge=False)
+    grid.add_column("mailbox", overflow="fold")
+    grid.add_column("state", no_wrap=True)
+    grid.add_column("last ok", no_wrap=True)
+    grid.add_column("last try", no_wrap=True)
+    for name in ("new", "updated", "warn"):
+        grid.add_column(name, justify="right", no_wrap=True)
     for s in report:
         integration = s.integration
-        rows.append(
-            [
-                integration.key,
-                f"({integration.kind})",
-                _state(integration.disabled),
-                "",
-                "",
-                "",
-                "",
-                _problem(integration.disabled),
-            ]
+        grid.add_row(
+            f"{integration.key} ({integration.kind})",
+            _state(integration.disabled),
+            "",
+            "",
+            "",
+            "",
+            "",
+            _problem(integration.disabled),
         )
         for mailbox, st in s.mailboxes:
-            rows.append(
-                [
-                    "",
-                    mailbox.address,
-                    _state(st.disabled),
-                    iso_z(st.last_sync_at) if st.last_sync_at else "never",
-                    str(st.counts.created),
-                    str(st.counts.updated),
-                    str(st.counts.warnings),
-                    _problem(st.disabled) or _failing(st),
-                ]
+            grid.add_row(
+                f"  {mailbox.address}",
+                _state(st.disabled),
+                _when(st.last_success_at, now, wide),
+                _when(st.last_sync_at, now, wide),
+                str(st.counts.created),
+                str(st.counts.updated),
+                str(st.counts.warnings),
             )
-    table(rows, out)
+    return grid
+
+
+def problems(report: list[IntegrationStatus]) -> list[str]:
+    """Below the table, one wrapped paragraph each: an error text does not fit a column."""
+    found = [
+        f"{s.integration.key}: {_problem(s.integration.disabled)}" for s in report if s.integration.disabled
+    ]
+    for s in report:
+        found += [
+            f"{s.integration.key} {m.address}: {_problem(st.disabled) or _failing(st)}"
+            for m, st in s.mailboxes
+            if st.disabled or st.last_error
+        ]
+    return found
+
+
+def _when(at: datetime | None, now: datetime, wide: bool) -> str:
+    """How long ago, at a glance; --wide and --json give the instant (UTC, said so)."""
+    if at is None:
+        return "never"
+    if wide:
+        return iso_z(at)
+    seconds = max(0, int((now - at).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds}s ago"
 
 
 def _state(disabled: Disabled | None) -> str:

@@ -1,4 +1,4 @@
-"""The small interfaces between the services and the outside world (design section 3).
+"""The small interfaces between the services and the outside world (docs/architecture.md#flow).
 
 Each port has an AWS implementation (adapters/aws) and a local one (adapters/local);
 services only ever see these Protocols.
@@ -207,7 +207,7 @@ class Change:
 
 @dataclass(frozen=True)
 class ChangePage:
-    """One page of changes and the token that resumes after it (design section 4)."""
+    """One page of changes and the token that resumes after it (docs/architecture.md#sources)."""
 
     changes: list[Change] = field(default_factory=list)
     token: str = ""

@@ -25,13 +25,14 @@ class AwsSettings(BaseSettings):
     secret_prefix: str = "commsync/"  # noqa: S105  (a name prefix, not a secret)
     # AI units per project per month; 0 means no quota.
     ai_unit_quota: int = Field(default=0, ge=0)
-    # Design 6: how persistent a failure must be before its integration or mailbox is disabled.
+    # docs/architecture.md#failure-classes: how persistent a failure must be before its integration or
+    # mailbox is disabled.
     disable_after_failures: int = Field(default=3, ge=1)
     disable_after_minutes: float = Field(default=30.0, ge=0)
 
 
 class PollerSettings(AwsSettings):
-    # Stop taking new pages when less than this much of the invocation is left (design 3).
+    # Stop taking new pages when less than this much of the invocation is left (docs/architecture.md#flow).
     reserve_seconds: float = Field(default=30.0, ge=1.0)
     lease_seconds: int = Field(default=900, ge=60)
     page_size: int = Field(default=100, ge=1, le=512)

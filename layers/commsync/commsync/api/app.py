@@ -23,6 +23,7 @@ from commsync.api import (
     attachments,
     comment_history,
     comments,
+    connection,
     integrations,
     mailboxes,
     me,
@@ -59,7 +60,12 @@ def build_app(ctx: ApiContext) -> APIGatewayRestResolver:
     app.use([permission_middleware(ctx.authenticate)])
     for resource in (integrations, mailboxes, comments, attachments, schedules, notifications, oauth):
         resource.register(app, ctx)
-    for figures in (metrics, me, comment_history):  # what the console needs beyond the above (issue 12)
+    for figures in (
+        metrics,
+        me,
+        comment_history,
+        connection,
+    ):  # what the console needs beyond the above (issue 12)
         figures.register(app, ctx)
     _public_routes(app)
     console.register(app)

@@ -9,8 +9,10 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from commsync.adapters.local.serve_lock import holding_store
+from commsync.api.token_file import remove_config_token
 from commsync.api.tokens import config_snippet, issue_token
-from commsync.local_config import load_config
+from commsync.local_config import LocalConfig, load_config
 from commsync.models.access import Permission
 from commsync.models.common import utc_now
 
@@ -21,6 +23,10 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--config", type=Path, help="config file (default: $COMMSYNC_CONFIG, ./commsync.toml, or the demo's)"
     )
     serve.add_argument("--port", type=int, help="port (default: the config's api.port, 8787; 0 picks one)")
+    serve.add_argument(
+        "--host",
+        help="address to bind (default: the config's api.host, 127.0.0.1; 0.0.0.0 for every interface)",
+    )
     serve.add_argument("--no-sync", action="store_true", help="serve the API only, without the sync loop")
     serve.set_defaults(handler=_serve)
 
@@ -37,12 +43,15 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     create.add_argument("--table", help="AWS: store it in this state table (the stack's StateTableName)")
     create.set_defaults(handler=_token_create)
-    listing = tokens.add_parser("list", help="tokens of a state table (names and permissions)")
-    listing.add_argument("--table", required=True)
+    config_help = "local mode: this config file (default: as `commsync status` finds it)"
+    listing = tokens.add_parser("list", help="tokens: names, permissions, creation time")
+    listing.add_argument("--table", help="AWS: the stack's state table; without it, the local config's")
+    listing.add_argument("--config", type=Path, help=config_help)
     listing.set_defaults(handler=_token_list)
-    revoke = tokens.add_parser("revoke", help="delete a token from a state table")
+    revoke = tokens.add_parser("revoke", help="delete a token (from the state table or the config file)")
     revoke.add_argument("--name", required=True)
-    revoke.add_argument("--table", required=True)
+    revoke.add_argument("--table", help="AWS: the stack's state table; without it, the local config's")
+    revoke.add_argument("--config", type=Path, help=config_help)
     revoke.set_defaults(handler=_token_revoke)
 
 
@@ -56,14 +65,21 @@ def _config_path(given: Path | None) -> Path | None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from commsync.api.local import open_local_api
-
     path = _config_path(args.config)
     if path is None:
         print("commsync serve: no config file found; pass --config FILE", file=sys.stderr)
         return 2
     config = load_config(path)
-    local = open_local_api(config, args.port)
+    # A shared hold: several servers may share a store, but `commsync demo` refuses to rewrite
+    # one that is being served (issue 23).
+    with holding_store(config.store, exclusive=False, what="stop the demo first or serve another store"):
+        return _serve_config(config, args, path)
+
+
+def _serve_config(config: LocalConfig, args: argparse.Namespace, path: Path) -> int:
+    from commsync.api.local import open_local_api
+
+    local = open_local_api(config, args.port, host=args.host, config_file=str(path.resolve()))
     if not config.api.tokens:
         print(
             "commsync serve: no [[api.tokens]] in the config: every route but /health answers 401; "
@@ -102,19 +118,44 @@ def _token_create(args: argparse.Namespace) -> int:
 
 
 def _token_list(args: argparse.Namespace) -> int:
-    from commsync.adapters.aws.dynamodb_state import DynamoState
+    if args.table:
+        from commsync.adapters.aws.dynamodb_state import DynamoState
 
-    for token in DynamoState(args.table).list_api_tokens():
+        found = DynamoState(args.table).list_api_tokens()
+    else:
+        path = _local_config(args.config, "token list")
+        if path is None:
+            return 2
+        found = load_config(path).api.tokens
+    for token in found:
         created = token.created_at.isoformat() if token.created_at else "-"
         print(f"{token.name}\t{' '.join(p.value for p in token.permissions)}\t{created}")
     return 0
 
 
 def _token_revoke(args: argparse.Namespace) -> int:
-    from commsync.adapters.aws.dynamodb_state import DynamoState
+    if args.table:
+        from commsync.adapters.aws.dynamodb_state import DynamoState
 
-    if not DynamoState(args.table).delete_api_token(args.name):
-        print(f"commsync token revoke: no token named {args.name!r} in {args.table}", file=sys.stderr)
+        removed, where = DynamoState(args.table).delete_api_token(args.name), str(args.table)
+    else:
+        path = _local_config(args.config, "token revoke")
+        if path is None:
+            return 2
+        removed, where = remove_config_token(path, args.name), str(path)
+    if not removed:
+        print(f"commsync token revoke: no token named {args.name!r} in {where}", file=sys.stderr)
         return 1
-    print(f"revoked {args.name}", file=sys.stderr)
+    restart = "" if args.table else "; a running `commsync serve` refuses it after a restart"
+    print(f"revoked {args.name}{restart}", file=sys.stderr)
     return 0
+
+
+def _local_config(given: Path | None, command: str) -> Path | None:
+    path = _config_path(given)
+    if path is None:
+        print(
+            f"commsync {command}: no config file found; pass --config FILE (or --table for AWS)",
+            file=sys.stderr,
+        )
+    return path

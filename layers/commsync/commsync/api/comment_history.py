@@ -1,6 +1,6 @@
 """`GET /buckets/{bucket}/comments/{id}/history`: the quoted history of a comment's email (issue 12).
 
-A comment keeps only the new text and the signature (design section 5); the history it quoted
+A comment keeps only the new text and the signature (docs/architecture.md#the-comment); the history it quoted
 is separated out and dropped. The raw MIME stays in the store, so the history is separated again
 on demand, by the same rules (cleaning.quotes) that took it out of the comment.
 """

@@ -74,7 +74,7 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
     @app.get("/buckets/<bucket>/comments/<comment_id>", tags=TAG, security=BEARER, summary="One comment")
     @requires(Permission.VIEW)
     def get_comment(bucket: Bucket, comment_id: CommentIdPath) -> dict[str, Any]:
-        """The comment record as stored (design section 5)."""
+        """The comment record as stored (docs/architecture.md#the-comment)."""
         stored = ctx.engine.blobs.get(comment_key(bucket, comment_id))
         if stored is None:
             raise NotFound(f"comment {comment_id} does not exist in bucket {bucket}")

@@ -47,6 +47,9 @@ class ApiContext:
     links: AttachmentLinks
     oauth: OAuthPages = field(default_factory=OAuthPages)
     link_seconds: int = 300
+    # Local mode: integration key -> the config file that defines it. The file is applied at
+    # every start, so the API refuses edits it would undo (issue 23, api/managed.py).
+    managed: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def engine(self) -> Engine:

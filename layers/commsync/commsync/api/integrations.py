@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from commsync.api.auth import BEARER, requires
 from commsync.api.context import ApiContext
 from commsync.api.errors import Conflict, FieldProblem, Invalid, NotFound
+from commsync.api.managed import refuse_if_managed
 from commsync.api.schemas import SLUG, IntegrationIn, IntegrationOut, IntegrationStatusOut
 from commsync.api.views import integration_or_404, integration_out, mailbox_status_out
 from commsync.engine import Engine
@@ -24,10 +25,13 @@ TAG = ["integrations"]
 
 
 def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
+    def out(integration: Integration, with_keys: bool = False) -> IntegrationOut:
+        return integration_out(ctx.engine, integration, with_keys, ctx.managed.get(integration.key))
+
     @app.get("/integrations", tags=TAG, security=BEARER, summary="List integrations")
     @requires(Permission.VIEW)
     def list_integrations() -> list[IntegrationOut]:
-        return [integration_out(ctx.engine, i) for i in ctx.engine.state.list_integrations()]
+        return [out(i) for i in ctx.engine.state.list_integrations()]
 
     @app.post("/integrations", tags=TAG, security=BEARER, summary="Create an integration", status_code=201)
     @requires(Permission.MODIFY)
@@ -35,12 +39,12 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         if ctx.engine.state.get_integration(body.key) is not None:
             raise Conflict(f"integration {body.key} already exists; PUT /integrations/{body.key} updates it")
         stored = _save(ctx.engine, body, existing=None)
-        return integration_out(ctx.engine, stored, with_keys=True)
+        return out(stored, with_keys=True)
 
     @app.get("/integrations/<project>/<name>", tags=TAG, security=BEARER, summary="One integration")
     @requires(Permission.VIEW)
     def get_integration(project: Project, name: Name) -> IntegrationOut:
-        return integration_out(ctx.engine, integration_or_404(ctx.engine, project, name), with_keys=True)
+        return out(integration_or_404(ctx.engine, project, name), with_keys=True)
 
     @app.put("/integrations/<project>/<name>", tags=TAG, security=BEARER, summary="Replace its settings")
     @requires(Permission.MODIFY)
@@ -55,11 +59,12 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         if wrong:
             raise Invalid("the body names another integration than the path", wrong)
         existing = integration_or_404(ctx.engine, project, name)
+        refuse_if_managed(ctx, existing.key)
         if body.kind is not existing.kind:
             raise Conflict(
                 f"kind cannot change from {existing.kind} to {body.kind}; create a new integration"
             )
-        return integration_out(ctx.engine, _save(ctx.engine, body, existing), with_keys=True)
+        return out(_save(ctx.engine, body, existing), with_keys=True)
 
     @app.delete(
         "/integrations/<project>/<name>",
@@ -70,6 +75,7 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
     )
     @requires(Permission.MODIFY)
     def delete_integration(project: Project, name: Name) -> Response[None]:
+        refuse_if_managed(ctx, f"{project}/{name}")
         if not manage.delete_integration(ctx.engine, f"{project}/{name}"):
             raise NotFound(f"integration {project}/{name} does not exist")
         return Response(status_code=204, body=None)
@@ -77,12 +83,12 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
     @app.post("/integrations/<project>/<name>/start", tags=TAG, security=BEARER, summary="Switch syncing on")
     @requires(Permission.MODIFY)
     def start_integration(project: Project, name: Name) -> IntegrationOut:
-        return _switched(ctx.engine, project, name, enabled=True)
+        return _switched(ctx, project, name, enabled=True)
 
     @app.post("/integrations/<project>/<name>/stop", tags=TAG, security=BEARER, summary="Switch syncing off")
     @requires(Permission.MODIFY)
     def stop_integration(project: Project, name: Name) -> IntegrationOut:
-        return _switched(ctx.engine, project, name, enabled=False)
+        return _switched(ctx, project, name, enabled=False)
 
     @app.post(
         "/integrations/<project>/<name>/enable",
@@ -94,7 +100,7 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
     def enable_integration(project: Project, name: Name) -> IntegrationOut:
         integration_or_404(ctx.engine, project, name)
         manage.enable(ctx.engine, f"{project}/{name}")
-        return integration_out(ctx.engine, integration_or_404(ctx.engine, project, name))
+        return out(integration_or_404(ctx.engine, project, name))
 
     @app.get("/status", tags=TAG, security=BEARER, summary="Every integration and mailbox at a glance")
     @requires(Permission.VIEW)
@@ -128,11 +134,11 @@ def _save(engine: Engine, body: IntegrationIn, existing: Integration | None) -> 
     return manage.apply_integration(engine, integration, enabled=enabled)
 
 
-def _switched(engine: Engine, project: str, name: str, enabled: bool) -> IntegrationOut:
-    switched = manage.switch_integration(engine, f"{project}/{name}", enabled)
+def _switched(ctx: ApiContext, project: str, name: str, enabled: bool) -> IntegrationOut:
+    switched = manage.switch_integration(ctx.engine, f"{project}/{name}", enabled)
     if switched is None:
         raise NotFound(f"integration {project}/{name} does not exist")
-    return integration_out(engine, switched)
+    return integration_out(ctx.engine, switched, managed_by=ctx.managed.get(switched.key))
 
 
 def _status(engine: Engine, integration: Integration) -> IntegrationStatusOut:

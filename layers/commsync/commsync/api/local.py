@@ -26,6 +26,9 @@ class LocalApi:
     server: ApiServer
     runtime: LocalRuntime
     api_state: SqliteState
+    # Integration key -> its config file; the API's own dict (api/managed.py), so what is added
+    # here is refused at once.
+    managed: dict[str, str] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
@@ -55,14 +58,19 @@ class LocalApi:
         self.runtime.close()
 
 
-def open_local_api(config: LocalConfig, port: int | None = None) -> LocalApi:
+def open_local_api(
+    config: LocalConfig, port: int | None = None, host: str | None = None, config_file: str | None = None
+) -> LocalApi:
+    """`config_file`: where `config` was read from; its integrations are then managed by it
+    (edits through the API are refused, api/managed.py)."""
     runtime = open_local(config)
     apply_config(runtime)
     api_state = SqliteState(config.store / "state.sqlite3")
     engine = dataclasses.replace(runtime.engine, state=api_state)
-    server = ApiServer(config.api.port if port is None else port)
+    server = ApiServer(config.api.port if port is None else port, host or config.api.host)
     base_url = (config.api.base_url or server.url).rstrip("/")
     links = LocalLinks(config.store, base_url)
+    managed = {i.key: config_file for i in config.integrations} if config_file else {}
     server.links = links
     server.app = build_app(
         ApiContext(
@@ -70,6 +78,7 @@ def open_local_api(config: LocalConfig, port: int | None = None) -> LocalApi:
             authenticate=TokenTable(config.api.tokens),
             links=links,
             oauth=OAuthPages(return_pages=config.api.oauth_return_pages, base_url=base_url),
+            managed=managed,
         )
     )
-    return LocalApi(server=server, runtime=runtime, api_state=api_state)
+    return LocalApi(server=server, runtime=runtime, api_state=api_state, managed=managed)

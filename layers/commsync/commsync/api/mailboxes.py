@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from commsync.api.auth import BEARER, requires
 from commsync.api.context import ApiContext
 from commsync.api.errors import Conflict, FieldProblem, Invalid, NotFound
+from commsync.api.managed import refuse_if_managed
 from commsync.api.schemas import ADDRESS, SLUG, MailboxIn, MailboxOut, SyncRequest
 from commsync.api.views import integration_or_404, mailbox_or_404, mailbox_out, mailbox_ref
 from commsync.engine import Engine
@@ -38,6 +39,7 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
     @requires(Permission.MODIFY)
     def create_mailbox(project: Project, name: Name, body: Annotated[MailboxIn, Body()]) -> MailboxOut:
         integration = integration_or_404(ctx.engine, project, name)
+        refuse_if_managed(ctx, integration.key)
         ref = mailbox_ref(project, name, body.address)
         if ctx.engine.state.get_mailbox(ref) is not None:
             raise Conflict(f"mailbox {ref.address} already exists in {integration.key}")
@@ -60,6 +62,7 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
                 "the body names another mailbox", [FieldProblem("body.address", f"must be {ref.address!r}")]
             )
         _, state = mailbox_or_404(ctx.engine, ref)
+        refuse_if_managed(ctx, ref.integration)
         user_stopped = state.disabled is not None and state.disabled.reason is DisableReason.USER
         return _save(ctx.engine, ref.integration, body, default_enabled=not user_stopped)
 
@@ -73,6 +76,7 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
     @requires(Permission.MODIFY)
     def delete_mailbox(project: Project, name: Name, address: Address) -> Response[None]:
         ref = mailbox_ref(project, name, address)
+        refuse_if_managed(ctx, ref.integration)
         if not manage.delete_mailbox(ctx.engine, ref):
             raise NotFound(f"mailbox {ref.address} does not exist in {ref.integration}")
         return Response(status_code=204, body=None)

@@ -1,4 +1,5 @@
-"""Notification subscriptions per integration (issue 7; design section 6: `view` includes being
+"""Notification subscriptions per integration (issue 7; docs/architecture.md#failure-classes: `view`
+includes being
 notified). On AWS an SNS subscription filtered on the integration; locally a logged record."""
 
 from __future__ import annotations

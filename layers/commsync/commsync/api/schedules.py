@@ -6,6 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body
+from pydantic import Field
 
 from commsync.api.auth import BEARER, requires
 from commsync.api.context import ApiContext
@@ -20,6 +21,8 @@ class ScheduleResult(DomainModel):
     updated: list[MailboxKey]
     skipped: list[MailboxKey]  # of a kind the request did not select
     not_found: list[MailboxKey]
+    # Defined in the config file of `commsync serve`, which would undo the change (api/managed.py).
+    managed: list[MailboxKey] = Field(default_factory=list)
 
 
 def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
@@ -41,6 +44,8 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
                 result.not_found.append(key)
             elif body.kinds != "ALL" and integration.kind not in body.kinds:
                 result.skipped.append(key)
+            elif key.integration in ctx.managed:
+                result.managed.append(key)
             else:
                 set_poll_interval(ctx.engine, found[0], found[1], body.poll_interval_seconds)
                 result.updated.append(key)

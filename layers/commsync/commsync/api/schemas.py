@@ -11,7 +11,7 @@ from commsync.models import Disabled, PollJob, SourceKind, SyncCounts
 from commsync.models.common import DomainModel
 from commsync.models.filters import MAX_DEPTH, SyncFilter, filter_depth
 from commsync.models.integration import IntegrationSettings
-from commsync.models.mailbox import MailboxSettings
+from commsync.models.mailbox import MailboxSettings, PollRecord
 from commsync.models.subscription import SubscriptionProtocol
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,62}$"
@@ -46,6 +46,8 @@ class IntegrationOut(DomainModel):
     secret: SecretInfo | None
     enabled: bool
     disabled: Disabled | None
+    # Local mode: the config file that defines it (edits through the API are refused), else None.
+    managed_by: str | None = None
 
 
 class MailboxIn(MailboxSettings):
@@ -61,6 +63,8 @@ class MailboxStatus(DomainModel):
     next_poll_at: datetime | None
     last_error: str | None
     counts: SyncCounts
+    # Newest first, at most RECENT_POLLS (issue 23: the console's per-mailbox history).
+    recent_polls: list[PollRecord] = Field(default_factory=list)
 
 
 class MailboxOut(MailboxSettings):

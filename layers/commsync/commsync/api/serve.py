@@ -97,8 +97,9 @@ _CONTEXT = _LocalContext()
 class ApiServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int) -> None:
-        super().__init__((LOOPBACK, port), _Handler)
+    def __init__(self, port: int, host: str = LOOPBACK) -> None:
+        # `--host 0.0.0.0` (issue 23) for a container or a VM; loopback unless asked.
+        super().__init__((host, port), _Handler)
         # Set once the port is known (the app's links and OAuth redirect URIs name it).
         self.app: APIGatewayRestResolver | None = None
         self.links: LocalLinks | None = None
@@ -107,7 +108,10 @@ class ApiServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.server_address[1]}"
+        host = str(self.server_address[0])
+        # A wildcard bind is reached through loopback from this machine.
+        shown = LOOPBACK if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host  # noqa: S104
+        return f"http://{shown}:{self.server_address[1]}"
 
 
 class _Handler(BaseHTTPRequestHandler):

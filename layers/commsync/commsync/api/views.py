@@ -48,7 +48,9 @@ def secret_info(engine: Engine, integration: Integration, with_keys: bool) -> Se
     return SecretInfo(name=integration.secret, set=bool(keys), keys=keys)
 
 
-def integration_out(engine: Engine, integration: Integration, with_keys: bool = False) -> IntegrationOut:
+def integration_out(
+    engine: Engine, integration: Integration, with_keys: bool = False, managed_by: str | None = None
+) -> IntegrationOut:
     return IntegrationOut(
         key=integration.key,
         project=integration.project,
@@ -60,6 +62,7 @@ def integration_out(engine: Engine, integration: Integration, with_keys: bool = 
         secret=secret_info(engine, integration, with_keys),
         enabled=integration.enabled,
         disabled=integration.disabled,
+        managed_by=managed_by,
     )
 
 
@@ -73,6 +76,7 @@ def mailbox_status(state: MailboxState, now: datetime) -> MailboxStatus:
         next_poll_at=state.next_poll_at,
         last_error=state.last_error,
         counts=state.counts,
+        recent_polls=state.recent_polls,
     )
 
 

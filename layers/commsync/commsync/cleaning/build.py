@@ -1,4 +1,4 @@
-"""Assemble a Comment from a parsed email and where it was found (design section 5)."""
+"""Assemble a Comment from a parsed email and where it was found (docs/architecture.md#the-comment)."""
 
 from __future__ import annotations
 

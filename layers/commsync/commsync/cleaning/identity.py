@@ -29,7 +29,8 @@ BODY_WORDS = 64
 
 
 def comment_id_for(message_id: str) -> str:
-    """Design section 5: hex of the Internet Message-ID exactly as given, angle brackets included.
+    """docs/architecture.md#the-comment: hex of the Internet Message-ID exactly as given, angle brackets
+    included.
 
     Whitespace is removed: around the id (header folding) and inside a folded one."""
     return "".join(message_id.split()).encode("utf-8", "surrogateescape").hex()

@@ -76,7 +76,8 @@ def parse_email(raw: bytes) -> ParsedEmail:
         _read_headers(message, parsed)
         _read_content(message, parsed)
         _report_defects(message, parsed)
-    except Exception as exc:  # a last guard: the poll must never stop on one email (design 6)
+    # A last guard: the poll must never stop on one email (docs/architecture.md#failure-classes).
+    except Exception as exc:
         parsed.warnings.append(
             f"the email could not be fully parsed ({type(exc).__name__}); kept what was read"
         )

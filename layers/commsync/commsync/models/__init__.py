@@ -1,4 +1,4 @@
-"""Pydantic models of the domain (design sections 2 and 5)."""
+"""Pydantic models of the domain (docs/architecture.md#vocabulary and #the-comment)."""
 
 from commsync.models.checkpoint import Checkpoint
 from commsync.models.comment import (

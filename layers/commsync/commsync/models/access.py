@@ -1,4 +1,4 @@
-"""API callers: bearer tokens and the two permissions (design section 6; issue 7)."""
+"""API callers: bearer tokens and the two permissions (docs/architecture.md#failure-classes; issue 7)."""
 
 from __future__ import annotations
 

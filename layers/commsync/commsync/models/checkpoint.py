@@ -1,4 +1,4 @@
-"""Per mailbox and folder: the server's own sync token (design section 2)."""
+"""Per mailbox and folder: the server's own sync token (docs/architecture.md#vocabulary)."""
 
 from __future__ import annotations
 

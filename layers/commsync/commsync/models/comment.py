@@ -1,4 +1,4 @@
-"""The output record (design section 5). Serialise with `to_json()` so aliases apply."""
+"""The output record (docs/architecture.md#the-comment). Serialise with `to_json()` so aliases apply."""
 
 from __future__ import annotations
 

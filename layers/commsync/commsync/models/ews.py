@@ -1,4 +1,4 @@
-"""What an `ews` integration's `options` may say (design section 4); checked when it is saved."""
+"""What an `ews` integration's `options` may say (docs/architecture.md#sources); checked when it is saved."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What a `graph` integration's `options` may say (design section 4; issue 10); checked when saved.
+"""What a `graph` integration's `options` may say (docs/architecture.md#sources; issue 10); checked when
+saved.
 
 The OAuth framework (services/oauth_providers.py) reads `client_id`, `tenant`, `authority`,
 `scopes`, `ca_bundle`, `oauth_return_page` and `oauth_provider` from the same options, so they

@@ -1,4 +1,4 @@
-"""An integration: one connection to one server or tenant (design section 2)."""
+"""An integration: one connection to one server or tenant (docs/architecture.md#vocabulary)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ class IntegrationSettings(DomainModel):
 
     @model_validator(mode="after")
     def _endpoint_scheme(self) -> IntegrationSettings:
-        # Design section 4: HTTPS only for every server source.
+        # docs/architecture.md#sources: HTTPS only for every server source.
         # The emulators on loopback speak plain HTTP; the option admits only loopback addresses.
         insecure_ok = bool(self.options.get("allow_insecure_loopback")) and self.endpoint.startswith(
             ("http://127.0.0.1:", "http://localhost:", "http://[::1]:")

@@ -95,6 +95,22 @@ class SyncCounts(DomainModel):
 
 
 FAILED_POLL_HOURS = timedelta(hours=48)
+# The console shows a mailbox's last polls (issue 23): a few are enough to see a pattern, and a
+# bounded list keeps the state document small (it is rewritten by every poll).
+RECENT_POLLS = 10
+POLL_ERROR_CHARS = 300
+
+
+class PollRecord(DomainModel):
+    """One finished poll as the console's history shows it."""
+
+    at: UtcDatetime
+    status: str
+    created: int = 0
+    updated: int = 0
+    filtered: int = 0
+    duration_seconds: float = Field(default=0.0, ge=0)
+    error: str | None = Field(default=None, max_length=POLL_ERROR_CHARS)
 
 
 def hour_key(at: datetime) -> str:
@@ -108,12 +124,15 @@ class MailboxState(DomainModel):
     last_error: str | None = None
     counts: SyncCounts = Field(default_factory=SyncCounts)
     disabled: Disabled | None = None
-    # Consecutive failed polls and when that run began: design 6 disables only what keeps failing.
+    # Consecutive failed polls and when that run began: docs/architecture.md#failure-classes disables only
+    # what keeps failing.
     failures: int = Field(default=0, ge=0)
     failing_since: UtcDatetime | None = None
     # Failed polls per hour (key: the hour's start, "YYYY-MM-DDTHH"), the last FAILED_POLL_HOURS
     # only: the console charts errors per hour, which `failures` forgets at the next success.
     failed_polls: dict[str, int] = Field(default_factory=dict)
+    # The last RECENT_POLLS polls, newest first.
+    recent_polls: list[PollRecord] = Field(default_factory=list)
     # Bumped by every conditional save: a writer that read an older revision re-reads and
     # applies its change again instead of overwriting another writer's (services/mailbox_state.py).
     revision: int = Field(default=0, ge=0)
@@ -123,6 +142,9 @@ class MailboxState(DomainModel):
         kept = {k: v for k, v in self.failed_polls.items() if k > hour_key(at - FAILED_POLL_HOURS)}
         kept[hour] = kept.get(hour, 0) + 1
         return self.model_copy(update={"failed_polls": kept})
+
+    def with_poll(self, record: PollRecord) -> MailboxState:
+        return self.model_copy(update={"recent_polls": [record, *self.recent_polls][:RECENT_POLLS]})
 
     @property
     def enabled(self) -> bool:

@@ -1,4 +1,5 @@
-"""What a `salesforce` integration's `options` may say (design section 4); checked when it is saved.
+"""What a `salesforce` integration's `options` may say (docs/architecture.md#sources); checked when it is
+saved.
 
 The OAuth keys (client_id, login_url, scopes, ca_bundle, oauth_return_page, oauth_provider) are
 read by services/oauth_providers.py. The mapping of records to comments names fields as

@@ -1,4 +1,5 @@
-"""A notification subscription of one integration (design section 6: view includes being notified)."""
+"""A notification subscription of one integration (docs/architecture.md#failure-classes: view includes
+being notified)."""
 
 from __future__ import annotations
 

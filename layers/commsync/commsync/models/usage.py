@@ -1,4 +1,4 @@
-"""AI units: one per created comment and per text-changing update (design section 5)."""
+"""AI units: one per created comment and per text-changing update (docs/architecture.md#the-comment)."""
 
 from __future__ import annotations
 

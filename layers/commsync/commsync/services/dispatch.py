@@ -1,4 +1,4 @@
-"""Dispatcher: one poll job per due mailbox (design section 3).
+"""Dispatcher: one poll job per due mailbox (docs/architecture.md#flow).
 
 Cost follows the number of due mailboxes: they come from an index query, and each one is
 rescheduled as it is sent, so the next run does not see it again.

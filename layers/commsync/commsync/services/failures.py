@@ -1,4 +1,4 @@
-"""When a failure is persistent, and what stops then (design section 6).
+"""When a failure is persistent, and what stops then (docs/architecture.md#failure-classes).
 
 A transient failure is retried forever (the next poll), an item failure never blocks a
 mailbox. An integration or mailbox failure stops something only after it has repeated on

@@ -8,11 +8,13 @@ revision), else it is applied again to what is there now.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from commsync.engine import Engine
 from commsync.errors import TransientError
 from commsync.models import Integration, Mailbox, MailboxRef, MailboxState
 from commsync.models.integration import Disabled
+from commsync.models.mailbox import POLL_ERROR_CHARS, PollRecord
 from commsync.services.failures import announce_disable, record_failure, record_success
 from commsync.services.poll_outcome import PollOutcome, PollStatus
 
@@ -37,7 +39,13 @@ def update_mailbox_state(
     raise TransientError(f"the state of mailbox {ref} kept changing while being saved; try again")
 
 
-def save_outcome(engine: Engine, integration: Integration, mailbox: Mailbox, outcome: PollOutcome) -> None:
+def save_outcome(
+    engine: Engine,
+    integration: Integration,
+    mailbox: Mailbox,
+    outcome: PollOutcome,
+    started_at: datetime | None = None,
+) -> None:
     """Record a poll's outcome in the mailbox's state; a disable it decides is announced once saved."""
     disabled: Disabled | None = None
 
@@ -55,8 +63,23 @@ def save_outcome(engine: Engine, integration: Integration, mailbox: Mailbox, out
             update["last_success_at"] = now
             update["last_error"] = outcome.notice
             base = record_success(base)
-        return base.model_copy(update=update)
+        return base.model_copy(update=update).with_poll(_record(outcome, started_at or now, now))
 
     saved = update_mailbox_state(engine, mailbox.ref, change)
     if saved is not None and disabled is not None:
         announce_disable(engine, integration, mailbox, saved, disabled)
+
+
+def _record(outcome: PollOutcome, started_at: datetime, now: datetime) -> PollRecord:
+    error = (
+        f"{outcome.failure_class}: {outcome.error}" if outcome.status is PollStatus.FAILED else outcome.notice
+    )
+    return PollRecord(
+        at=now,
+        status=outcome.status.value,
+        created=outcome.counts.created,
+        updated=outcome.counts.updated,
+        filtered=outcome.counts.filtered,
+        duration_seconds=max(0.0, round((now - started_at).total_seconds(), 3)),
+        error=error[: POLL_ERROR_CHARS - 1] + "…" if error and len(error) > POLL_ERROR_CHARS else error,
+    )

@@ -96,7 +96,7 @@ def _text(options: dict[str, str | int | bool], key: str) -> str | None:
 
 def _base(integration: Integration, key: str, default: str) -> str:
     url = (_text(integration.options, key) or default).rstrip("/")
-    # HTTPS only (design section 4); plain HTTP only for loopback test servers that opt in.
+    # HTTPS only (docs/architecture.md#sources); plain HTTP only for loopback test servers that opt in.
     insecure_ok = bool(integration.options.get("allow_insecure_loopback")) and url.startswith(LOOPBACK_HTTP)
     if not url.startswith("https://") and not insecure_ok:
         raise OAuthConfigError(f"options.{key}", "must be an https:// URL")

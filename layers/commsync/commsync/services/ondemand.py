@@ -9,7 +9,7 @@ server (`select`, Graph's $filter) is asked to; the poller's local evaluation de
 A resync fetches the given comments' emails again (`refetch`, by Message-ID, where the source
 can) or, failing that, rebuilds them from the raw MIME stored at their first sync, and rewrites
 the comments: the one case where subject and body may change after the first sync. A rewrite
-whose text changed costs an AI unit, as design section 5 charges an update.
+whose text changed costs an AI unit, as docs/architecture.md#the-comment charges an update.
 """
 
 from __future__ import annotations

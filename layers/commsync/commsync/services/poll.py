@@ -1,4 +1,4 @@
-"""Poller: sync one mailbox, folder by folder, page by page (design sections 3 and 4).
+"""Poller: sync one mailbox, folder by folder, page by page (docs/architecture.md#flow and #sources).
 
 After each page the comments are written, then the checkpoint: a crash replays at most
 one page, and the replay changes nothing because comment writes are idempotent.
@@ -22,7 +22,7 @@ from commsync.ports import Change, ChangePage, FolderRef, Source
 from commsync.services import checkpoint_tokens, folder_moves, ondemand
 from commsync.services.deletions import Deletions
 from commsync.services.mailbox_state import save_outcome
-from commsync.services.poll_outcome import PollOutcome, PollStatus
+from commsync.services.poll_outcome import FolderProgress, PollOutcome, PollStatus
 from commsync.services.quota import enforce_quota
 from commsync.services.record import WriteOutcome, record, store_streamed, with_stored
 from commsync.sources import open_source
@@ -66,12 +66,13 @@ def poll(
     if not engine.state.acquire_lease(ref, owner, engine.clock(), limits.lease_seconds):
         # Another poller holds it; it will finish the work, so this message is dropped unworked.
         return PollOutcome(PollStatus.BUSY)
+    started_at = engine.clock()  # for the poll's duration in the mailbox's history (issue 23)
     try:
         run = _Run(
             engine, integration, mailbox, limits, remaining_seconds, progress, owner, job.resume_folder, job
         )
         outcome = run.execute()
-        save_outcome(engine, integration, mailbox, outcome)
+        save_outcome(engine, integration, mailbox, outcome, started_at)
     finally:
         engine.state.release_lease(ref, owner)
     if outcome.status is PollStatus.CONTINUED:
@@ -170,6 +171,8 @@ class _Run:
             token = self.stored_token(folder.id)
             if folder_moves.moved(self._paths.get(folder.id), folder):
                 token = None  # issue 19: read it again, its comments move to the new path
+            if isinstance(self.progress, FolderProgress):
+                self.progress.entering(self.mailbox.ref, folder.path)
             for page in source.changes(folder, token, self.limits.page_size):
                 self._apply_page(folder, page)
                 if self.progress:
@@ -263,7 +266,8 @@ class _Run:
 
     def _admits(self, sent_at: datetime, addresses: set[str], domains: set[str]) -> bool:
         mailbox = self.mailbox
-        # Design 4: with a start time, nothing from before it. The sent time stands for the
+        # docs/architecture.md#sources: with a start time, nothing from before it. The sent time stands for
+        # the
         # received time: the two differ by minutes, and every source has the former.
         if mailbox.start_time and sent_at < mailbox.start_time:
             return False

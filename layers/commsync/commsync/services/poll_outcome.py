@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 from commsync.errors import FailureClass
-from commsync.models import SyncCounts
+from commsync.models import MailboxRef, SyncCounts
+
+
+@runtime_checkable
+class FolderProgress(Protocol):
+    """A progress callback that also wants to know which folder a poll is reading (issue 23: the
+    CLI's progress names it). Plain `(ref, counts)` callables keep working without it."""
+
+    def entering(self, ref: MailboxRef, folder: str) -> None: ...
 
 
 class PollStatus(StrEnum):

@@ -1,4 +1,5 @@
-"""AI-unit quota per project (design section 5): reaching it disables the project's integrations."""
+"""AI-unit quota per project (docs/architecture.md#the-comment): reaching it disables the project's
+integrations."""
 
 from __future__ import annotations
 

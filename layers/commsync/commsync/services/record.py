@@ -1,4 +1,4 @@
-"""Idempotent comment writes (design sections 3 and 5).
+"""Idempotent comment writes (docs/architecture.md#flow and #the-comment).
 
 Blobs first, index second: the index row is the commit point. A crash before it replays
 the page and rewrites the same blobs; a crash after it finds the row and does nothing.
@@ -144,7 +144,8 @@ def _entry_for(bucket: str, cleaned: CleanedComment) -> CommentEntry:
 
 
 def _move(engine: Engine, bucket: str, entry: CommentEntry, cleaned: CleanedComment) -> None:
-    """A metadata-only change (design 4): folder and mailbox move, subject and body stay."""
+    """A metadata-only change (docs/architecture.md#sources): folder and mailbox move, subject and body
+    stay."""
     key = comment_key(bucket, entry.comment_id)
     stored = engine.blobs.get(key)
     now = cleaned.comment.updated_at

@@ -14,7 +14,7 @@ def open_source(
     secrets: SecretStore,
     seconds_left: Callable[[], float] = lambda: 300.0,
 ) -> Source:
-    """`seconds_left` bounds any wait on a busy server (design section 4: retries never outlive
+    """`seconds_left` bounds any wait on a busy server (docs/architecture.md#sources: retries never outlive
     the invocation)."""
     if integration.kind is SourceKind.EML:
         from commsync.sources.eml import EmlSource

@@ -1,4 +1,4 @@
-"""StateStore on one DynamoDB table (design section 3).
+"""StateStore on one DynamoDB table (docs/architecture.md#flow).
 
 Keys: pk/sk strings. The sparse GSI `due-index` (due, next_poll_at) holds only enabled
 mailboxes, so the dispatcher's query reads due mailboxes and nothing else; the sparse
@@ -143,7 +143,7 @@ class DynamoState(DynamoApiState):
             bump, values = "rev = if_not_exists(rev, :zero) + :one", {":zero": 0, ":one": 1}
         else:
             bump, values = "rev = :r", {":r": expected_revision + 1}
-        # Only enabled mailboxes carry `due`, which keeps the index sparse (design 3).
+        # Only enabled mailboxes carry `due`, which keeps the index sparse (docs/architecture.md#flow).
         due_clause = f"SET #s = :s, next_poll_at = :n, {bump}" + (", due = :d" if state.enabled else "")
         values |= {
             ":s": state.model_dump_json(exclude={"revision"}),

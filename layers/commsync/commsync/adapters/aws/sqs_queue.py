@@ -1,4 +1,4 @@
-"""WorkQueue on SQS: batches of 10, the API's maximum (design section 3)."""
+"""WorkQueue on SQS: batches of 10, the API's maximum (docs/architecture.md#flow)."""
 
 from __future__ import annotations
 

@@ -44,10 +44,22 @@ class FileSecrets:
             if variable.startswith(prefix):
                 values[variable[len(prefix) :].lower()] = SecretStr(text)
         if not values:
-            raise IntegrationError(f"secret {name!r} not found (secrets file or {prefix}<KEY> variables)")
+            raise IntegrationError(self._not_found(name, prefix))
         for value in values.values():
             redacting_filter.remember(value.get_secret_value())
         return values
+
+    def _not_found(self, name: str, prefix: str) -> str:
+        # Name the file by its path (issue 23): "not found" alone sent users looking for a typo
+        # in the secret's name when the file itself was missing.
+        if self._path is None:
+            return f"secret {name!r} not found: no secrets file is configured and no {prefix}<KEY> variables"
+        if not self._path.is_file():
+            return (
+                f"secret {name!r} not found: the secrets file {self._path} does not exist "
+                f"(and no {prefix}<KEY> variables are set)"
+            )
+        return f"secret {name!r} not found: no [{name}] table in {self._path} and no {prefix}<KEY> variables"
 
     def put(self, name: str, values: Mapping[str, str]) -> None:
         if self._path is None:

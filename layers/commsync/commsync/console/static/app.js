@@ -1,8 +1,8 @@
 // The console's shell: sign-in with an API token, the routes (#/...), notices, the OAuth return.
 import { ApiError, api, clearToken, setToken, token, whenUnauthorized } from "./api.js";
-import { comment, commentList, buckets } from "./comments.js";
+import { comment, commentList, buckets, thread } from "./comments.js";
 import { createForm, kindChooser } from "./create.js";
-import { h, replace } from "./dom.js";
+import { append, h, replace } from "./dom.js";
 import { oauthReason } from "./health.js";
 import { integrationPage } from "./integration.js";
 import { input, summary } from "./forms.js";
@@ -24,15 +24,16 @@ function signIn(reason) {
     type: "password",
     required: true,
     autocomplete: "off",
-    hint: "A token from `commsync token create` (or your administrator). It is kept in this browser tab only.",
+    hint: "Ask your administrator, or create one with the command commsync token create. It is kept in this browser tab only.",
   });
-  form.append(
+  // append() from dom.js, not the DOM's own: it skips a missing part instead of writing "null".
+  append(form, [
     h("h1", { text: "Sign in to the commsync console" }),
     reason ? h("p", { class: "notice error", role: "alert", text: reason }) : null,
     summary(),
     field,
     h("button", { type: "submit", class: "primary", text: "Sign in" }),
-  );
+  ]);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const control = form.elements.namedItem("token");
@@ -91,6 +92,7 @@ function start(caller, afterSignIn = false) {
 }
 
 // Routes: #/  #/integrations/P/N  #/new  #/new/KIND  #/schedules  #/comments  #/comments/BUCKET  #/comments/BUCKET/ID
+//         #/comments/BUCKET/thread/THREAD
 const ROUTES = [
   [/^#?\/?$/, "overview", () => overview(main)],
   [/^#\/integrations\/([^/]+)\/([^/]+)$/, "overview", (p, n) => integrationPage(main, `${p}/${n}`)],
@@ -100,6 +102,7 @@ const ROUTES = [
   [/^#\/comments$/, "comments", () => buckets(main)],
   [/^#\/comments\/([^/]+)$/, "comments", (bucket) => commentList(main, bucket)],
   [/^#\/comments\/([^/]+)\/([0-9a-f]+)$/, "comments", (bucket, id) => comment(main, bucket, id)],
+  [/^#\/comments\/([^/]+)\/thread\/([^/]+)$/, "comments", (bucket, id) => thread(main, bucket, decodeURIComponent(id))],
 ];
 
 function route() {

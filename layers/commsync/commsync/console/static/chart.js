@@ -30,7 +30,7 @@ export function sumHours(lists) {
   return total;
 }
 
-const hourLabel = (iso) => new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+const hourLabel = (iso) => new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
 function niceMax(value) {
   if (value <= 4) return 4;

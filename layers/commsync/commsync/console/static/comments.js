@@ -1,7 +1,7 @@
 // Comments: a bucket's comments (the change feed, read page by page), searched among those
 // loaded; one comment with its text, signature and quoted history apart, properties, attachments.
 import { get, seg } from "./api.js";
-import { bytes, facts, h, number, replace, when } from "./dom.js";
+import { bytes, facts, h, number, replace, stamp, when } from "./dom.js";
 
 const PAGE = 50;
 const PARALLEL = 6;
@@ -93,12 +93,13 @@ export async function comment(main, bucket, id) {
     main,
     h("p", {}, h("a", { href: `#/comments/${bucket}`, text: `← Comments in ${bucket}` })),
     h("h1", { text: subjectOf(c) }),
+    c.thread_id ? h("p", {}, h("a", { href: `#/comments/${bucket}/thread/${encodeURIComponent(c.thread_id)}`, "data-key": "thread", text: "Read the whole thread" })) : null,
     facts([
       ["From", m.from || "–"],
       ["To", (m.to || []).join(", ") || "–"],
       m.cc?.length ? ["Cc", m.cc.join(", ")] : null,
       m.bcc?.length ? ["Bcc", m.bcc.join(", ")] : null,
-      ["Sent", when(m.sent_at || c.timestamp)],
+      ["Sent", stamp(m.sent_at || c.timestamp)],
       ["Language", m.language || "–"],
     ]),
     h("section", { class: "card", "aria-labelledby": "text-title" }, h("h2", { id: "text-title", text: "Text" }), h("pre", { class: "text", "data-part": "body", text: m.body?.text || "(empty)" })),
@@ -123,11 +124,11 @@ export async function comment(main, bucket, id) {
       h("h2", { id: "properties-title", text: "Properties" }),
       facts([
         ["Id", c.id],
-        ["Thread", c.thread_id || "–"],
+        ["Thread", c.thread_id ? h("a", { href: `#/comments/${bucket}/thread/${encodeURIComponent(c.thread_id)}`, "data-thread": c.thread_id, text: "Read the whole thread" }) : "–"],
         ["Source", `${c.source.integration} (${c.source.kind}) · ${c.source.mailbox} · ${c.source.folder}`],
         ...Object.entries(c.user_properties).map(([k, v]) => [k.replace(/^(string|number):/, ""), String(v)]),
-        ["Created", when(c.created_at)],
-        ["Updated", when(c.updated_at)],
+        ["Created", stamp(c.created_at)],
+        ["Updated", stamp(c.updated_at)],
       ]),
       c.warnings.length ? [h("h3", { text: "Warnings" }), h("ul", {}, c.warnings.map((w) => h("li", { text: w })))] : null,
     ),
@@ -160,5 +161,42 @@ function attachments(bucket, c) {
     { class: "card", "aria-labelledby": "attachments-title" },
     h("h2", { id: "attachments-title", text: "Attachments" }),
     items.length ? h("ul", {}, items) : h("p", { class: "muted", text: "None." }),
+  );
+}
+
+// A thread (issue 23): every comment of the bucket with this thread id, oldest first. The feed is
+// the only index the API has, so the newest THREAD_SCAN comments are searched, and the page says so.
+const THREAD_SCAN = 2000;
+
+export async function thread(main, bucket, threadId) {
+  replace(main, h("p", { class: "muted", text: "Collecting the thread…" }));
+  const found = [];
+  let cursor = null;
+  let scanned = 0;
+  let more = true;
+  while (more && scanned < THREAD_SCAN) {
+    const query = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+    const page = await get(`/buckets/${seg(bucket)}/comments?limit=${PAGE}${query}`);
+    scanned += page.changes.length;
+    found.push(...(await details(bucket, page.changes)).filter((c) => c.thread_id === threadId));
+    ({ cursor, more } = page);
+  }
+  found.sort((a, b) => (a.timestamp || "").localeCompare(b.timestamp || ""));
+  const entry = (c) => {
+    const m = c.messages[0] || {};
+    return h(
+      "li",
+      { "data-comment": c.id },
+      h("a", { class: "subject", href: `#/comments/${bucket}/${c.id}`, text: subjectOf(c) }),
+      h("div", { class: "small muted" }, `${m.from || "unknown sender"} · `, stamp(m.sent_at || c.timestamp)),
+      h("pre", { class: "text", text: m.body?.text || "(empty)" }),
+    );
+  };
+  replace(
+    main,
+    h("p", {}, h("a", { href: `#/comments/${bucket}`, text: `← Comments in ${bucket}` })),
+    h("h1", { text: found.length ? `Thread: ${subjectOf(found[0])}` : "Thread" }),
+    h("p", { class: "muted", "data-thread-count": found.length, text: `${number(found.length)} comment(s), oldest first${more ? ` (among the newest ${number(scanned)} of the bucket)` : ""}.` }),
+    h("ol", { class: "list", "data-thread": threadId }, found.map(entry)),
   );
 }

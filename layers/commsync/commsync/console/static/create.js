@@ -3,6 +3,7 @@
 import { ApiError, integrationPath, post } from "./api.js";
 import { h, replace } from "./dom.js";
 import { busy, checkbox, checkFields, input, lines, radios, select, showApiError, summary, textarea, value } from "./forms.js";
+import { connectionTest, secretField } from "./credentials.js";
 import { go, notify, session } from "./shell.js";
 
 const SLUG = "[a-z0-9][a-z0-9_\\-]{0,62}";
@@ -102,8 +103,8 @@ const FORMS = {
       h(
         "div",
         { "data-credential": "certificate", hidden: true },
-        input({ name: "certificate_file", label: "Certificate private key (PEM file)", type: "file", field: "body.secret_values.certificate", hint: "Read in this browser and sent once; never shown again." }),
-        input({ name: "secret_thumbprint", label: "Certificate thumbprint", field: "body.secret_values.thumbprint" }),
+        secretField("certificate"),
+        secretField("thumbprint"),
       ),
       checkbox({ name: "service_user", label: "Sign in as a service user (delegated) instead of app-only" }),
       h("div", { "data-service-user": "", hidden: true }, input({ name: "secret_username", label: "Service user (UPN)", field: "body.secret_values.username" }), secret("password", "Service user's password")),
@@ -112,11 +113,7 @@ const FORMS = {
       advanced(option("authority", "Authority", { placeholder: "https://login.microsoftonline.com" }), ...tls()),
     ],
     body: async (form) => {
-      const values = secrets(form, ["client_secret", "thumbprint", "username", "password"]);
-      const file = form.elements.namedItem("certificate_file").files[0];
-      if (value(form, "credential") === "certificate") delete values.client_secret;
-      else delete values.thumbprint;
-      if (value(form, "credential") === "certificate" && file) values.certificate = await file.text();
+      const values = credentialSecrets(form, ["username", "password"]);
       if (!value(form, "service_user")) {
         delete values.username;
         delete values.password;
@@ -131,7 +128,10 @@ const FORMS = {
       radios({ name: "option_auth", label: "Access", value: "delegated", field: "body.options.auth", choices: [["delegated", "Delegated: a user signs in with Connect (their own mailbox)"], ["app", "App-only: the app's Mail.Read permission reaches the listed mailboxes"]] }),
       option("tenant", "Tenant (name or id)", { required: true, placeholder: "contoso.onmicrosoft.com" }),
       option("client_id", "Application (client) id", { required: true }),
-      secret("client_secret", "Client secret"),
+      // Graph takes a certificate as well as a secret (sources/msal_apps.py), as Exchange Online does.
+      radios({ name: "credential", label: "The app proves itself with", value: "secret", choices: [["secret", "a client secret"], ["certificate", "a certificate"]], onchange: showCredential }),
+      h("div", { "data-credential": "secret" }, secret("client_secret", "Client secret")),
+      h("div", { "data-credential": "certificate", hidden: true }, secretField("certificate"), secretField("thumbprint")),
       option("scopes", "Scopes (delegated)", { hint: "Default: offline_access openid User.Read Mail.Read." }),
       mailboxes("Mailboxes (one address per line)", "Delegated: the address of the user who will connect. App-only: every mailbox to sync.", false),
       h("p", { class: "hint", text: "Delegated: after creating it, press Connect to sign in at Microsoft and grant access." }),
@@ -140,7 +140,7 @@ const FORMS = {
     body: async (form) => ({
       kind: "graph",
       options: pick(form, ["auth", "tenant", "client_id", "scopes", "authority", "ca_bundle", "ciphers", "allow_insecure_loopback"]),
-      secret_values: secrets(form, ["client_secret"]),
+      secret_values: credentialSecrets(form, []),
     }),
   },
   salesforce: {
@@ -172,6 +172,12 @@ const FORMS = {
 
 function showCredential(choice) {
   for (const block of document.querySelectorAll("[data-credential]")) block.hidden = block.dataset.credential !== choice;
+}
+
+// The chosen credential's keys only: a client secret, or a certificate and its thumbprint.
+function credentialSecrets(form, extra) {
+  const chosen = value(form, "credential") === "certificate" ? ["certificate", "thumbprint"] : ["client_secret"];
+  return secrets(form, [...chosen, ...extra]);
 }
 
 function pick(form, names) {
@@ -206,7 +212,10 @@ export function createForm(main, kind) {
   if (!session.canModify) return denied(main);
   const spec = FORMS[kind];
   if (!spec) return replace(main, h("h1", { text: "No such kind" }), h("a", { href: "#/new", text: "Choose a kind" }));
-  const form = h("form", { class: "panel", novalidate: true, "data-kind": kind, "aria-labelledby": "create-title" }, summary(), where(kind), spec.fields(), h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", text: "Create" }), h("a", { href: "#/new", class: "button", text: "Back" })));
+  const form = h("form", { class: "panel", novalidate: true, "data-kind": kind, "aria-labelledby": "create-title" }, summary(), where(kind), spec.fields());
+  // Test connection: the form's settings against the server once, the first mailbox's folders.
+  const test = connectionTest(async () => ({ ...(await requestBody(form, spec)), mailbox: lines(value(form, "mailboxes"))[0] || undefined }));
+  form.append(h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", text: "Create" }), test, h("a", { href: "#/new", class: "button", text: "Back" })));
   replace(main, h("h1", { id: "create-title", text: `New ${KINDS[kind].title} integration` }), form);
   const user = form.elements.namedItem("service_user");
   user?.addEventListener("change", () => (form.querySelector("[data-service-user]").hidden = !user.checked));
@@ -216,11 +225,16 @@ export function createForm(main, kind) {
   });
 }
 
-async function submit(form, spec) {
-  if (!checkFields(form)) return;
+async function requestBody(form, spec) {
   const made = await spec.body(form);
   const body = { project: value(form, "project"), name: value(form, "name"), endpoint: value(form, "endpoint"), bucket: value(form, "bucket"), ...made };
   if (!Object.keys(body.secret_values).length) delete body.secret_values;
+  return body;
+}
+
+async function submit(form, spec) {
+  if (!checkFields(form)) return;
+  const body = await requestBody(form, spec);
   const problems = localProblems(form, body);
   if (problems.length) return showApiError(form, new ApiError(422, { message: "check the marked fields", fields: problems }));
   const key = `${body.project}/${body.name}`;

@@ -56,15 +56,33 @@ export function ago(iso) {
   return `${duration(seconds)} ago`;
 }
 
+// 24-hour clock with the zone named (issue 23: "3:05 PM" alone said neither which day's zone nor
+// that it was the browser's).
+const STAMP = { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" };
+
 export function when(iso) {
   if (!iso) return "–";
-  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return new Date(iso).toLocaleString(undefined, STAMP);
 }
 
-// A <time> that shows "5 min ago" and says the exact moment on hover and to screen readers.
+// A <time> showing the moment in the browser's zone, with the exact ISO instant on hover.
+export function stamp(iso) {
+  if (!iso) return h("span", { class: "muted", text: "–" });
+  return h("time", { datetime: iso, title: new Date(iso).toISOString(), text: when(iso) });
+}
+
+// A <time> that shows "5 min ago" and says the exact moment (zone and ISO) on hover.
 export function timeAgo(iso) {
   if (!iso) return h("span", { class: "muted", text: "never" });
-  return h("time", { datetime: iso, title: when(iso), text: ago(iso) });
+  return h("time", { datetime: iso, title: `${when(iso)} · ${new Date(iso).toISOString()}`, text: ago(iso) });
+}
+
+// When a mailbox polls next: "in 4 min" (or "due now"), the moment on hover.
+export function timeUntil(iso) {
+  if (!iso) return h("span", { class: "muted", text: "not scheduled" });
+  const seconds = (Date.parse(iso) - Date.now()) / SECOND;
+  const text = seconds <= 30 ? "due now" : `in ${duration(seconds)}`;
+  return h("time", { datetime: iso, title: `${when(iso)} · ${new Date(iso).toISOString()}`, text });
 }
 
 export const number = (n) => (n === null || n === undefined ? "–" : Number(n).toLocaleString());

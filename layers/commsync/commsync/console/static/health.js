@@ -1,5 +1,5 @@
 // Health in plain words: what state something is in, why it stopped, and what fixes it
-// (README: "Failures, disables and notifications"; design section 6).
+// (README: "Failures, disables and notifications"; docs/architecture.md#failure-classes).
 
 const KIND_NAMES = { ews: "Exchange (EWS)", graph: "Microsoft Graph", salesforce: "Salesforce", eml: "Mail export" };
 export const kindName = (kind) => KIND_NAMES[kind] || kind;

@@ -1,16 +1,17 @@
 // One integration: its health, settings, figures and mailboxes, with the controls to fix it.
 import { del, get, getMetrics, integrationPath, mailboxPath, post } from "./api.js";
 import { chart, sumHours } from "./chart.js";
-import { duration, facts, h, number, replace, timeAgo } from "./dom.js";
+import { duration, facts, h, number, replace, timeAgo, timeUntil } from "./dom.js";
 import { explainDisabled, integrationHealth, kindName, mailboxHealth } from "./health.js";
-import { editIntegrationForm, mailboxForm, syncForm } from "./mailbox_forms.js";
+import { editIntegrationForm } from "./integration_form.js";
+import { mailboxForm, syncForm } from "./mailbox_forms.js";
 import { notificationsSection } from "./notifications.js";
 import { problemBox } from "./overview.js";
 import { go, live, notify, session } from "./shell.js";
 
 const CONNECT = { graph: "Connect", salesforce: "Authenticate" };
 
-export function integrationPage(main, key) {
+export async function integrationPage(main, key) {
   const path = integrationPath(key);
   const body = h("div", { "data-page": "integration", "data-integration": key });
   const panel = h("div", { "data-panel": "" });
@@ -21,10 +22,15 @@ export function integrationPage(main, key) {
     const metrics = cached.integrations.some((m) => m.key === key) ? cached : await getMetrics(true);
     return { integration, mailboxes, figures: metrics.integrations.find((m) => m.key === key), metrics };
   };
-  const page = { key, path, panel, refresh: null };
-  const view = live(body, load, (data) => draw(body, page, data));
+  const page = { key, path, panel, refresh: null, notifications: null };
+  const view = live(body, load, (data) => {
+    draw(body, page, data);
+    // Only for an integration that exists: a wrong URL shows one error, and no form (issue 23).
+    page.notifications ||= notificationsSection(notifications, key);
+  });
   page.refresh = view.refresh;
-  return Promise.all([view.ready, notificationsSection(notifications, key)]);
+  await view.ready;
+  return page.notifications;
 }
 
 // Runs an API call from a button, reports the outcome, and redraws at once.
@@ -67,11 +73,16 @@ function draw(body, page, { integration, mailboxes, figures, metrics }) {
       h("span", { class: `badge ${health.tone}`, "data-health": health.label, text: health.label }),
     ),
     integration.disabled ? problemBox(explainDisabled(integration.disabled, "integration"), health.tone) : null,
+    integration.managed_by ? managedNote(integration) : null,
     session.canModify ? toolbar(page, integration) : null,
+    // Health first (issue 23): the mailboxes, their next sync and last polls, then the settings.
+    h("h2", { text: integration.kind === "salesforce" ? "Objects" : "Mailboxes" }),
+    mailboxes.length ? mailboxTable(page, integration, mailboxes, figures) : h("p", { class: "muted", text: "None yet." }),
+    h("h2", { text: "Settings and figures" }),
     facts([
       ["Server", integration.endpoint],
       ["Secret", secretText(integration.secret)],
-      ["Options", Object.entries(integration.options).map(([k, v]) => `${k} = ${v}`).join(", ") || "defaults"],
+      ["Options", Object.entries(integration.options).map(([k, v]) => `${k}: ${v}`).join(", ") || "defaults"],
       ["Last successful sync", timeAgo(figures?.last_success_at)],
       ["Lag", figures && figures.lag_seconds !== null ? duration(figures.lag_seconds) : "–"],
       ["Comments synced", number(mailboxes.reduce((n, m) => n + m.status.counts.created, 0))],
@@ -79,8 +90,16 @@ function draw(body, page, { integration, mailboxes, figures, metrics }) {
       ["AI units this month", usage ? (usage.quota ? `${number(usage.ai_units)} of ${number(usage.quota)}` : `${number(usage.ai_units)} (no quota)`) : "–"],
     ]),
     figures ? h("section", { class: "card" }, chart(sumHours([figures.hours]), "Comments synced and errors, last 24 hours")) : null,
-    h("h2", { text: integration.kind === "salesforce" ? "Objects" : "Mailboxes" }),
-    mailboxes.length ? mailboxTable(page, integration, mailboxes, figures) : h("p", { class: "muted", text: "None yet." }),
+  );
+}
+
+// Defined in the config file of `commsync serve`: the file wins at every start, so the console
+// does not offer edits it would lose (issue 23, item 5).
+function managedNote(integration) {
+  return h(
+    "p",
+    { class: "notice", "data-managed": integration.managed_by },
+    `Managed by the config file ${integration.managed_by}: change its settings and mailboxes there, then restart commsync serve. Start, stop and sync work here.`,
   );
 }
 
@@ -98,6 +117,8 @@ function toolbar(page, integration) {
   else if (reason === "user") items.push(button(page, "Start", "start", () => post(`${page.path}/start`), `${page.key} is started.`, "primary"));
   else items.push(button(page, "Re-enable", "enable", () => post(`${page.path}/enable`), `${page.key} is re-enabled; it syncs at its next poll.`, "primary"));
   if (CONNECT[integration.kind]) items.push(connectButton(integration));
+  // Settings of a file-managed integration change in the file (managedNote says which).
+  if (integration.managed_by) return h("div", { class: "actions", role: "group", "aria-label": "Integration actions" }, items);
   items.push(
     h("button", { type: "button", "data-key": "add-mailbox", text: integration.kind === "salesforce" ? "Add an object" : "Add a mailbox", onclick: () => openPanel(page, mailboxForm(page, null, closePanel(page))) }),
     h("button", { type: "button", "data-key": "edit", text: "Edit settings", onclick: () => openPanel(page, editIntegrationForm(page, integration, closePanel(page))) }),
@@ -139,7 +160,7 @@ export function connectButton(integration) {
 }
 
 function mailboxTable(page, integration, mailboxes, figures) {
-  const head = ["Mailbox", "Status", "Last successful sync", "Lag", "Comments", "Folders, last 24 h", session.canModify && "Actions"];
+  const head = ["Mailbox", "Status", "Last successful sync", "Next sync", "Lag", "Comments", "Recent polls", session.canModify && "Actions"];
   return h(
     "div",
     { class: "scroll" },
@@ -169,21 +190,51 @@ function mailboxRow(page, integration, mailbox, folders) {
       !status.disabled && status.last_error ? h("p", { class: "small", "data-last-error": "", text: `Last error: ${status.last_error}` }) : null,
     ),
     cell("Last successful sync", timeAgo(status.last_success_at)),
+    cell("Next sync", status.disabled || !integration.enabled ? h("span", { class: "muted", text: "stopped" }) : timeUntil(status.next_poll_at)),
     cell("Lag", status.lag_seconds === null ? "–" : duration(status.lag_seconds)),
     cell(
       "Comments",
       h("span", { "data-created": counts.created, text: `${number(counts.created)} new` }),
       `, ${number(counts.updated)} updated, ${number(counts.filtered)} filtered`,
       counts.warnings ? `, ${number(counts.warnings)} with warnings` : "",
+      h("div", {}, folderProgress(folders)),
     ),
-    cell("Folders, last 24 h", folderProgress(folders)),
+    cell("Recent polls", pollHistory(mailbox.address, status.recent_polls || [])),
     session.canModify ? cell("Actions", mailboxActions(page, integration, mailbox)) : null,
+  );
+}
+
+// The last polls (newest first, at most ten: models/mailbox.py RECENT_POLLS), folded to one line.
+function pollHistory(address, polls) {
+  if (!polls.length) return h("span", { class: "muted", text: "none yet" });
+  const failed = polls.filter((p) => p.status === "failed").length;
+  const label = `${polls.length} poll${polls.length === 1 ? "" : "s"}${failed ? `, ${failed} failed` : ", all fine"}`;
+  const row = (p) =>
+    h(
+      "tr",
+      { "data-poll": p.status },
+      h("td", {}, timeAgo(p.at)),
+      h("td", {}, h("span", { class: `badge ${p.status === "failed" ? "bad" : p.status === "done" ? "ok" : "idle"}`, text: p.status })),
+      h("td", { text: `${number(p.created)} new, ${number(p.updated)} updated` }),
+      h("td", { text: duration(p.duration_seconds) }),
+      h("td", { class: "small", text: p.error || "" }),
+    );
+  return h(
+    "details",
+    { "data-polls": address },
+    h("summary", { "data-key": `polls-${address}`, text: label }),
+    h(
+      "table",
+      { class: "polls" },
+      h("thead", {}, h("tr", {}, ["When", "Result", "Comments", "Took", "Error"].map((x) => h("th", { scope: "col", text: x })))),
+      h("tbody", {}, polls.map(row)),
+    ),
   );
 }
 
 function folderProgress(folders) {
   const entries = Object.entries(folders).sort((a, b) => b[1] - a[1]);
-  if (!entries.length) return h("span", { class: "muted", text: "no changes" });
+  if (!entries.length) return h("span", { class: "muted small", text: "no changes in 24 h" });
   return h("span", { class: "progress" }, entries.map(([folder, n]) => h("span", { text: `${folder}: ${number(n)}` })));
 }
 
@@ -195,10 +246,11 @@ function mailboxActions(page, integration, mailbox) {
   if (!status.disabled && integration.enabled) {
     items.push(h("button", { type: "button", "data-key": key("sync"), text: "Sync now…", onclick: () => openPanel(page, syncForm(page, mailbox, closePanel(page))) }));
   }
-  items.push(h("button", { type: "button", "data-key": key("edit"), text: "Edit…", onclick: () => openPanel(page, mailboxForm(page, mailbox, closePanel(page))) }));
+  if (!integration.managed_by) items.push(h("button", { type: "button", "data-key": key("edit"), text: "Edit…", onclick: () => openPanel(page, mailboxForm(page, mailbox, closePanel(page))) }));
   if (!status.disabled) items.push(button(page, "Stop", key("stop"), () => post(`${path}/stop`), `${mailbox.address} is stopped.`));
   else if (status.disabled.reason === "user") items.push(button(page, "Start", key("start"), () => post(`${path}/start`), `${mailbox.address} is started.`));
   else items.push(button(page, "Re-enable", key("enable"), () => post(`${path}/enable`), `${mailbox.address} is re-enabled; it syncs at its next poll, or now with Sync now.`, "primary"));
+  if (integration.managed_by) return h("div", { class: "actions", role: "group", "aria-label": `Actions for ${mailbox.address}` }, items);
   items.push(
     h("button", {
       type: "button",

@@ -1,5 +1,5 @@
 // An integration's notification subscriptions: who is told when it stops (README: Notifications).
-// The API lets a `view` caller subscribe and unsubscribe (design section 6: view includes being
+// The API lets a `view` caller subscribe and unsubscribe (docs/architecture.md#failure-classes: view includes being
 // notified), so these controls show for every caller, not only for `modify`.
 import { del, get, integrationPath, post } from "./api.js";
 import { h, replace, timeAgo } from "./dom.js";

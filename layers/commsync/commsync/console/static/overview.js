@@ -46,7 +46,6 @@ function draw(body, { integrations, status, metrics }) {
       stat(mailboxes.length, "mailboxes"),
       stat(mailboxes.filter((m) => m.disabled).length, "mailboxes stopped"),
     ),
-    h("section", { class: "card" }, chart(sumHours(metrics.integrations.map((m) => m.hours)), "Comments synced and errors, last 24 hours")),
     h("h2", { text: "Integrations" }),
     session.canModify
       ? h("p", { class: "actions" }, h("a", { class: "button", href: "#/schedules", "data-key": "schedules", text: "Set poll intervals of many mailboxes…" }))
@@ -58,6 +57,8 @@ function draw(body, { integrations, status, metrics }) {
         card(integration, healths[i], statusByKey[integration.key], figuresByKey[integration.key], usage[integration.project]),
       ),
     ),
+    // After the cards: at 1280x800 the chart above them pushed every card below the fold.
+    h("section", { class: "card", "data-chart": "" }, chart(sumHours(metrics.integrations.map((m) => m.hours)), "Comments synced and errors, last 24 hours")),
   );
 }
 

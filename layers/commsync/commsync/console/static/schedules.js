@@ -136,14 +136,14 @@ async function send(form, result, redraw) {
   // The last report goes at once: it must never pass for the answer to this request.
   result.replaceChildren();
   const kinds = which === "ticked" || which === "ALL" ? "ALL" : [which];
-  const totals = { updated: [], skipped: [], not_found: [] };
+  const totals = { updated: [], skipped: [], not_found: [], managed: [] };
   const batches = [];
   for (let at = 0; at < chosen.length; at += PER_REQUEST) batches.push(chosen.slice(at, at + PER_REQUEST));
   let sent = 0;
   try {
     for (const batch of batches) {
       const answer = await post("/schedules", { poll_interval_seconds: seconds, mailboxes: batch, kinds });
-      for (const name of Object.keys(totals)) totals[name].push(...answer[name]);
+      for (const name of Object.keys(totals)) totals[name].push(...(answer[name] || []));
       sent += 1;
     }
   } catch (error) {
@@ -172,6 +172,7 @@ function report(result, totals, seconds, sent, planned) {
         failed ? h("p", { text: `Request ${sent + 1} of ${planned} was refused (the form says why): the mailboxes of the ${requests(planned - sent)} not sent keep their interval.` }) : null,
         totals.skipped.length ? h("p", { text: `Skipped (another kind): ${keys(totals.skipped)}.` }) : null,
         totals.not_found.length ? h("p", { text: `Not found (removed meanwhile?): ${keys(totals.not_found)}.` }) : null,
+        totals.managed.length ? h("p", { "data-managed-refused": "", text: `Not changed, managed by the config file (change the interval there and restart commsync serve): ${keys(totals.managed)}.` }) : null,
       ),
     ),
   );

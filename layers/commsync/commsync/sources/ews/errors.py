@@ -1,4 +1,5 @@
-"""exchangelib's errors -> the failure classes of design section 6, each rule once, with its reason."""
+"""exchangelib's errors -> the failure classes of docs/architecture.md#failure-classes, each rule once,
+with its reason."""
 
 from __future__ import annotations
 

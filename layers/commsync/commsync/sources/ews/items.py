@@ -55,7 +55,7 @@ def item_pages(
             if state is None:
                 raise
             # The server forgot or rejected our state: sync the folder again from the start.
-            # Comment ids make the replay harmless (design section 4).
+            # Comment ids make the replay harmless (docs/architecture.md#sources).
             logger.warning("sync state rejected; resyncing the folder", extra={"folder_id": folder_id})
             state = None
             continue
@@ -97,7 +97,8 @@ def _resolve(
         elif kind in _UPSERTS:
             received = _plain_utc(item.datetime_received)
             if start_time is not None and received is not None and received < start_time:
-                continue  # design 4: nothing received before the start time; not even fetched
+                # docs/architecture.md#sources: nothing received before the start time; not even fetched
+                continue
             if item.size is not None and item.size > stream_over:
                 large.append((item.id, item.changekey, received, item.size))
             else:
@@ -128,7 +129,8 @@ def _fetch(
         if isinstance(item, ErrorItemNotFound):
             continue  # deleted or moved since the sync call; a move shows up in its new folder
         if isinstance(item, _MIME_FAILURES):
-            # One email the server cannot export as MIME must not block the mailbox (design 6,
+            # One email the server cannot export as MIME must not block the mailbox
+            # (docs/architecture.md#failure-classes,
             # item class): it is rebuilt from its properties, as a large email is.
             logger.warning("no MIME for an item; using its properties", extra={"error": type(item).__name__})
             without_mime.append((item_id, changekey, received, 0))

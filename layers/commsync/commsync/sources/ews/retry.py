@@ -1,4 +1,5 @@
-"""exchangelib's retry policy, bounded by the invocation's time (design sections 4 and 6).
+"""exchangelib's retry policy, bounded by the invocation's time (docs/architecture.md#sources and
+#failure-classes).
 
 exchangelib's FaultTolerance treats HTTP 401 as "server busy" and may wait an hour in total;
 FailFast gives up on the first ErrorServerBusy. We want the middle: honour the server's
@@ -42,7 +43,8 @@ class Deadline(FaultTolerance):  # type: ignore[misc]
 
     def raise_response_errors(self, response: Any) -> Any:
         if response.status_code == 401:
-            # Never "busy": wrong, expired or revoked credentials must fail fast (design section 6).
+            # Never "busy": wrong, expired or revoked credentials must fail fast
+            # (docs/architecture.md#failure-classes).
             raise UnauthorizedError(f"the server refused the credentials (HTTP 401 from {response.url})")
         return super().raise_response_errors(response)
 

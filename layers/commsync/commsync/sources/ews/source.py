@@ -1,4 +1,5 @@
-"""The EWS source: folders by SyncFolderHierarchy, items by SyncFolderItems page by page (design 4)."""
+"""The EWS source: folders by SyncFolderHierarchy, items by SyncFolderItems page by page
+(docs/architecture.md#sources)."""
 
 from __future__ import annotations
 

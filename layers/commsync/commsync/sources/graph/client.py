@@ -2,7 +2,8 @@
 
 Throttling (graph/throttling): 429 and 503/504 carry Retry-After in seconds; we wait that long
 while it fits in `seconds_left()` and otherwise hand the wait to the next poll as a
-TransientError (design sections 4 and 6). A 401 gets one fresh token, never a busy-retry.
+TransientError (docs/architecture.md#sources and #failure-classes). A 401 gets one fresh token,
+never a busy-retry.
 $batch (graph/json-batching): at most 20 requests; Outlook runs at most 4 per mailbox at once
 and answers the rest 429 inside the batch, so requests go in 4 `dependsOn` chains.
 """
@@ -166,7 +167,8 @@ class GraphClient:
     def _wait(self, seconds: float | None, attempt: int) -> None:
         wait = seconds if seconds is not None else FALLBACK_WAIT_SECONDS * 2**attempt
         if wait > self._seconds_left():
-            # Longer than this invocation may wait: the next poll takes over (design section 6).
+            # Longer than this invocation may wait: the next poll takes over
+            # (docs/architecture.md#failure-classes).
             raise TransientError("Microsoft Graph asked to wait longer than the time left", wait)
         time.sleep(wait)
 

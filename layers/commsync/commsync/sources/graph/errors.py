@@ -1,4 +1,5 @@
-"""Graph's answers -> the failure classes of design section 6, each rule once, with its reason.
+"""Graph's answers -> the failure classes of docs/architecture.md#failure-classes, each rule once, with its
+reason.
 
 Graph errors are `{"error": {"code", "message", "innerError"}}`; the HTTP status says most,
 the code says the rest (graph/errors).

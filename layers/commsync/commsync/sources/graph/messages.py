@@ -3,7 +3,7 @@
 The checkpoint is the whole link Graph returns: an `@odata.nextLink` mid-round (resumable, so a
 crash in a 50,000-message folder resumes at the last stored page) or the round's
 `@odata.deltaLink` (delta-query-messages). A 410 means the token expired: the folder is synced
-again from the start, which comment ids make harmless (design section 4).
+again from the start, which comment ids make harmless (docs/architecture.md#sources).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ def delta_url(client: GraphClient, user: str, folder_id: str) -> str:
 def initial_params(start_time: datetime | None) -> dict[str, str]:
     params = {"$select": SELECT}
     if start_time is not None:
-        # The one $filter message delta takes; the poller still checks the sent time (design 4).
+        # The one $filter message delta takes; the poller still checks the sent time
+        # (docs/architecture.md#sources).
         params["$filter"] = f"receivedDateTime ge {start_time.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
     return params
 

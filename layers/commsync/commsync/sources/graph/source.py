@@ -1,4 +1,5 @@
-"""The Graph source: folders by mailFolders delta, items by messages delta per folder (design 4).
+"""The Graph source: folders by mailFolders delta, items by messages delta per folder
+(docs/architecture.md#sources).
 
 Beyond the Source protocol it offers what the poller uses when present: `prefetch` (an idle
 poll asks every folder's deltaLink in one $batch), `select` (an on-demand folder sync with the

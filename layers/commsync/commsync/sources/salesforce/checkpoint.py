@@ -1,4 +1,4 @@
-"""The checkpoint token of one object (design section 4): where the record sync and the delete
+"""The checkpoint token of one object (docs/architecture.md#sources): where the record sync and the delete
 log stand.
 
 `ts`/`id`: the (SystemModstamp, Id) of the last record handed to the poller in that order; a

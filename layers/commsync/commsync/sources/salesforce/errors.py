@@ -1,4 +1,5 @@
-"""Salesforce's answers -> the failure classes of design section 6, each rule once, with its reason.
+"""Salesforce's answers -> the failure classes of docs/architecture.md#failure-classes, each rule once,
+with its reason.
 
 REST API "Status Codes and Error Responses": errors are `[{"message": ..., "errorCode": ...}]`.
 """

@@ -10,7 +10,7 @@ Other objects: the configured subject, body and sender fields; Date is CreatedDa
 property fields become `string:<API name>` (numbers `number:`), a parent's `string:Account.Name`,
 a compound field's components `string:BillingAddress.city`.
 Without a MessageIdentifier the Message-ID is derived from the record id, so a re-sync makes no
-second comment (design section 5).
+second comment (docs/architecture.md#the-comment).
 """
 
 from __future__ import annotations

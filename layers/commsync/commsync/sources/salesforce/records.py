@@ -1,4 +1,4 @@
-"""Changed records of one object, oldest first, by (SystemModstamp, Id) (design section 4).
+"""Changed records of one object, oldest first, by (SystemModstamp, Id) (docs/architecture.md#sources).
 
 SOQL: `SELECT ... FROM Obj WHERE SystemModstamp >= :floor ORDER BY SystemModstamp, Id LIMIT n`,
 read batch by batch through nextRecordsUrl. The query starts at the overlap window's floor, a few

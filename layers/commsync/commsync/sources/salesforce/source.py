@@ -1,4 +1,5 @@
-"""The Salesforce source (design section 4): a "mailbox" is an object (EmailMessage, Case, a custom
+"""The Salesforce source (docs/architecture.md#sources): a "mailbox" is an object (EmailMessage, Case, a
+custom
 object), its only "folder" is the object itself, and the checkpoint is (SystemModstamp, Id) plus
 where the delete log was last read.
 

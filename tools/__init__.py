@@ -1,0 +1,1 @@
+"""Developer tools run through make (never shipped in the Lambda layer)."""
