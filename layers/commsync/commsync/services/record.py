@@ -66,8 +66,8 @@ def _refresh(
 ) -> WriteOutcome:
     """Issue 19: Salesforce hands a record out again only when it changed (its SystemModstamp
     moved). A changed property (Status New -> Escalated) rewrites the comment's user_properties at
-    no AI unit; a changed subject or body is a text update and costs one, as design section 5
-    charges an update whose text changed."""
+    no AI unit; a changed subject or body is a text update and costs one, as
+    docs/architecture.md#the-comment charges an update whose text changed."""
     bucket, comment = integration.bucket, cleaned.comment
     stored = _stored(engine, bucket, comment.id)
     text_changed = cleaned.text_hash != entry.text_hash
