@@ -1,0 +1,74 @@
+"""template.yaml as CloudFormation sees it once its conditions are decided, and its roles' grants.
+
+The template's guard rails are parameters (VPC, KMS key, tracing, reserved concurrency): their
+resources and statements sit under `Fn::If`. `resolve` picks the branches a set of condition
+values selects and drops `AWS::NoValue`, as CloudFormation does, so that tests can read the
+template deployed with or without an option.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+Template = dict[str, Any]
+_NO_VALUE = object()
+
+
+def resolve(value: Any, conditions: Mapping[str, bool]) -> Any:
+    """`value` with every Fn::If decided by `conditions` (a missing condition is an error)."""
+    resolved = _resolve(value, conditions)
+    return None if resolved is _NO_VALUE else resolved
+
+
+def _resolve(value: Any, conditions: Mapping[str, bool]) -> Any:
+    if isinstance(value, dict):
+        if value == {"Ref": "AWS::NoValue"}:
+            return _NO_VALUE
+        if set(value) == {"Fn::If"}:
+            name, when_true, when_false = value["Fn::If"]
+            return _resolve(when_true if conditions[name] else when_false, conditions)
+        pairs = ((k, _resolve(v, conditions)) for k, v in value.items())
+        return {k: v for k, v in pairs if v is not _NO_VALUE}
+    if isinstance(value, list):
+        items = (_resolve(v, conditions) for v in value)
+        return [v for v in items if v is not _NO_VALUE]
+    return value
+
+
+def deployed(translated: Template, conditions: Mapping[str, bool]) -> Template:
+    """The resources CloudFormation creates for these condition values, their Fn::If decided."""
+    resources = {
+        logical_id: resolve(resource, conditions)
+        for logical_id, resource in translated["Resources"].items()
+        if conditions.get(resource.get("Condition", ""), True)
+    }
+    return {**translated, "Resources": resources}
+
+
+def every_condition(template: Template, value: bool) -> dict[str, bool]:
+    return dict.fromkeys(template.get("Conditions", {}), value)
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def role_statements(template: Template) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(role logical id, statement) of every inline policy of every role; decide Fn::If first."""
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::IAM::Role":
+            continue
+        for policy in resource["Properties"].get("Policies", []):
+            for statement in as_list(policy["PolicyDocument"]["Statement"]):
+                yield logical_id, statement
+
+
+def granted_actions(template: Template, role: str) -> set[str]:
+    """The actions a role's Allow statements name (patterns as written, e.g. kms:Decrypt)."""
+    return {
+        action
+        for name, statement in role_statements(template)
+        if name == role and statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"])
+    }
