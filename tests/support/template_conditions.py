@@ -8,7 +8,8 @@ template deployed with or without an option.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 Template = dict[str, Any]
@@ -72,3 +73,61 @@ def granted_actions(template: Template, role: str) -> set[str]:
         if name == role and statement["Effect"] == "Allow"
         for action in as_list(statement["Action"])
     }
+
+
+PSEUDO = {
+    "AWS::Partition": "aws",
+    "AWS::Region": "eu-west-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::StackName": "commsync",
+    "AWS::URLSuffix": "amazonaws.com",
+}
+
+
+def parameter_values(template: Template, **given: str) -> dict[str, Any]:
+    """The parameters' values as CloudFormation passes them: defaults, `given`, lists split."""
+    values: dict[str, Any] = {}
+    for name, spec in template["Parameters"].items():
+        value = str(given.get(name, spec.get("Default", "")))
+        values[name] = value.split(",") if spec["Type"] == "CommaDelimitedList" else value
+    return values
+
+
+def conditions_for(template: Template, parameters: Mapping[str, Any]) -> dict[str, bool]:
+    """Each condition of the template, evaluated for these parameter values."""
+    decided: dict[str, bool] = {}
+    for name, expression in template.get("Conditions", {}).items():
+        decided[name] = bool(evaluate(expression, parameters, decided))
+    return decided
+
+
+def evaluate(value: Any, parameters: Mapping[str, Any], conditions: Mapping[str, bool]) -> Any:
+    """The intrinsic functions the template's conditions and ARNs use, as CloudFormation does."""
+
+    def ev(v: Any) -> Any:
+        return evaluate(v, parameters, conditions)
+
+    if isinstance(value, list):
+        return [ev(v) for v in value]
+    if not isinstance(value, dict) or len(value) != 1:
+        return {k: ev(v) for k, v in value.items()} if isinstance(value, dict) else value
+    ((function, args),) = value.items()
+    simple: dict[str, Callable[[], Any]] = {
+        # A resource's Ref stays as it is: only CloudFormation knows its physical id.
+        "Ref": lambda: {**PSEUDO, **parameters}.get(args, {"Ref": args}),
+        "Condition": lambda: conditions[args],
+        "Fn::Equals": lambda: str(ev(args[0])) == str(ev(args[1])),
+        "Fn::Not": lambda: not ev(args[0]),
+        "Fn::Or": lambda: any(ev(a) for a in args),
+        "Fn::And": lambda: all(ev(a) for a in args),
+        "Fn::Join": lambda: str(args[0]).join(ev(args[1])),
+        "Fn::Split": lambda: str(ev(args[1])).split(str(args[0])),
+        "Fn::If": lambda: ev(args[1] if conditions[args[0]] else args[2]),
+    }
+    if function in simple:
+        return simple[function]()
+    if function == "Fn::Sub":
+        text, names = (args, {}) if isinstance(args, str) else (args[0], ev(args[1]))
+        known = {**PSEUDO, **parameters, **names}
+        return re.sub(r"\$\{([^}]+)\}", lambda m: str(known.get(m.group(1), m.group(0))), text)
+    return {function: ev(args)}
