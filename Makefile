@@ -43,9 +43,11 @@ bench: $(STAMP)
 
 # The Lambda runtime is the virtualenv's Python (3.11+): the layer's compiled wheels are built
 # by it, and SAM finds python3.x for the functions on PATH (.venv/bin has it). Nothing else
-# than `make` and the interpreter the venv was made with is needed; no Docker.
+# than `make` and the interpreter the venv was made with is needed; no Docker. The layer's pins
+# are kept as wheels in .aws-sam/wheels, so a rebuild needs no package index.
 RUNTIME = $(shell $(BIN)/python -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
-SAM_ENV = PATH="$(CURDIR)/$(BIN):$$PATH" LAYER_PYTHON="$(CURDIR)/$(BIN)/python"
+SAM_ENV = PATH="$(CURDIR)/$(BIN):$$PATH" LAYER_PYTHON="$(CURDIR)/$(BIN)/python" \
+	LAYER_WHEELS="$(CURDIR)/.aws-sam/wheels"
 
 build: $(STAMP)
 	$(SAM_ENV) $(BIN)/sam build --template-file template.yaml --parameter-overrides PythonRuntime=$(RUNTIME)
