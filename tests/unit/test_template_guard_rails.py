@@ -193,13 +193,11 @@ def test_a_key_arn_that_is_not_one_is_refused_before_anything_is_created(transla
     # GIVEN the DataKmsKeyArn parameter's pattern
     pattern = re.compile(translated["Parameters"]["DataKmsKeyArn"]["AllowedPattern"])
     # WHEN values are matched (CloudFormation refuses the stack on a mismatch)
-    # THEN empty and a key ARN pass; an alias or a key id does not (a key policy needs the ARN)
-    assert [bool(pattern.fullmatch(v)) for v in ["", DATA_KEY, "alias/commsync", "1234abcd"]] == [
-        True,
-        True,
-        False,
-        False,
-    ]
+    # THEN empty and key ARNs pass (a multi-Region one too); an alias or a bare key id does not
+    multi_region = "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab"
+    alias = "arn:aws:kms:eu-west-1:123456789012:alias/commsync"
+    values = ["", DATA_KEY, multi_region, alias, "1234abcd-12ab-34cd-56ef-1234567890ab"]
+    assert [bool(pattern.fullmatch(v)) for v in values] == [True, True, True, False, False]
 
 
 def test_every_function_runs_on_the_runtime_parameter_and_logs_to_its_own_group(translated: Template) -> None:
