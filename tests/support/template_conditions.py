@@ -102,7 +102,11 @@ def conditions_for(template: Template, parameters: Mapping[str, Any]) -> dict[st
 
 
 def evaluate(value: Any, parameters: Mapping[str, Any], conditions: Mapping[str, bool]) -> Any:
-    """The intrinsic functions the template's conditions and ARNs use, as CloudFormation does."""
+    """The intrinsic functions the template's conditions and ARNs use, as CloudFormation does.
+
+    `parameters` may also hold created resources' values ("X" for a Ref, "X.Arn" for a GetAtt);
+    a reference to anything else stays as it is.
+    """
 
     def ev(v: Any) -> Any:
         return evaluate(v, parameters, conditions)
@@ -123,6 +127,7 @@ def evaluate(value: Any, parameters: Mapping[str, Any], conditions: Mapping[str,
         "Fn::Join": lambda: str(args[0]).join(ev(args[1])),
         "Fn::Split": lambda: str(ev(args[1])).split(str(args[0])),
         "Fn::If": lambda: ev(args[1] if conditions[args[0]] else args[2]),
+        "Fn::GetAtt": lambda: parameters.get(".".join(args), {"Fn::GetAtt": args}),
     }
     if function in simple:
         return simple[function]()
