@@ -6,9 +6,10 @@
 4. The SAM transform of the packaged template, as CloudFormation applies it on AWS (with
    aws-sam-translator, the library CloudFormation's transform is), then a CloudFormation
    create_stack of the result in moto, waited for until CREATE_COMPLETE.
-5. Smoke calls through the stack's outputs and the deployed functions' environments: GET /health
-   of the built API function, a token created with `commsync token create --table` accepted by
-   the built authorizer, GET /integrations with it, and the dispatcher's scheduled run.
+5. Smoke calls (tools/deploy_check_smoke.py) through the stack's outputs and the deployed
+   functions' environments: GET /health of the built API function, a token created with
+   `commsync token create --table` accepted by the built authorizer, GET /integrations with it,
+   and the dispatcher's scheduled run.
 6. Teardown: delete_stack, then the retained table and bucket (docs/deploying.md, "Teardown").
 
 Where moto differs from AWS, and so what this does NOT prove (docs/deploying.md says the same):
@@ -25,32 +26,21 @@ import argparse
 import json
 import logging
 import os
-import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import boto3
 from cfnlint.decode import cfn_yaml
+from deploy_check_smoke import REGION, ROOT, STACK, Code, run, smoke  # tools/, this script's folder
 from moto.server import ThreadedMotoServer
 from samtranslator.translator.transform import transform
 
-ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / ".aws-sam" / "build"
-SOURCE_CODE = {  # --from-source: the template's CodeUri folders, as `sam package` zips them
-    "ApiFunction": ROOT / "functions" / "api",
-    "AuthorizerFunction": ROOT / "functions" / "authorizer",
-    "DispatcherFunction": ROOT / "functions" / "dispatcher",
-}
 PACKAGED = ROOT / ".aws-sam" / "deploy-check-packaged.yaml"
-REGION = "eu-west-1"
-STACK = "commsync-deploy-check"
 ARTEFACTS = "commsync-deploy-check-artefacts"
 TIMEOUT_SECONDS = 120.0
 # moto's CloudFormation creates the RestApi without its OpenAPI Body; the Deployment then fails.
@@ -72,15 +62,8 @@ def _aws_environment(endpoint_url: str) -> dict[str, str]:
     }
 
 
-def _run(command: list[str], env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command[:3])} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    return done.stdout
-
-
 def _sam(*args: str, env: dict[str, str] | None = None) -> str:
-    return _run([str(Path(sys.executable).with_name("sam")), *args], env)
+    return run([str(Path(sys.executable).with_name("sam")), *args], env)
 
 
 @contextmanager
@@ -123,25 +106,6 @@ def _wait(cloudformation: Any, status: str) -> dict[str, Any]:
     return stack
 
 
-@dataclass(frozen=True)
-class Code:
-    """Where the template to package and the code of each function and of the layer are."""
-
-    template: Path
-    functions: dict[str, Path]
-    layer: Path
-
-    @classmethod
-    def built(cls) -> Code:
-        functions = {name: BUILD / name for name in SOURCE_CODE}
-        return cls(BUILD / "template.yaml", functions, BUILD / "CommsyncLayer" / "python")
-
-    @classmethod
-    def source(cls) -> Code:
-        # The layer's dependencies then come from this interpreter's environment.
-        return cls(ROOT / "template.yaml", SOURCE_CODE, ROOT / "layers" / "commsync")
-
-
 def deploy(env: dict[str, str], runtime: str, code: Code) -> dict[str, str]:
     """Package, transform and create the stack; its outputs."""
     s3 = boto3.client("s3", region_name=REGION, endpoint_url=env["AWS_ENDPOINT_URL"])
@@ -172,73 +136,6 @@ def deploy(env: dict[str, str], runtime: str, code: Code) -> dict[str, str]:
     print(f"    moto skipped the types it does not model: {', '.join(skipped)}")
     print(f"    left out before create_stack (moto cannot create it): {', '.join(MOTO_UNSUPPORTED)}")
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-
-
-Invoke = Callable[[str, dict[str, Any]], Any]
-
-
-def handler_invoker(env: dict[str, str], code: Code) -> Invoke:
-    """Calls a built handler with the environment its deployed function has (read from Lambda)."""
-    lambda_ = boto3.client("lambda", region_name=REGION, endpoint_url=env["AWS_ENDPOINT_URL"])
-    cloudformation = boto3.client("cloudformation", region_name=REGION, endpoint_url=env["AWS_ENDPOINT_URL"])
-    resources = cloudformation.list_stack_resources(StackName=STACK)["StackResourceSummaries"]
-    names = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
-
-    def invoke(logical_id: str, event: dict[str, Any]) -> Any:
-        config = lambda_.get_function_configuration(FunctionName=names[logical_id])
-        variables = {k: str(v) for k, v in config.get("Environment", {}).get("Variables", {}).items()}
-        script = str(ROOT / "tools" / "invoke_handler.py")
-        folder = str(code.functions[logical_id])
-        command = [sys.executable, script, folder, str(code.layer), json.dumps(event)]
-        return json.loads(_run(command, env | variables).strip().splitlines()[-1])
-
-    return invoke
-
-
-def api_event(outputs: dict[str, str], path: str, authorizer: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A REST API proxy event for GET `path` on the stage named in the ManagementApiUrl output."""
-    url = urlsplit(outputs["ManagementApiUrl"])
-    stage = url.path.strip("/").split("/")[0]
-    context = {"stage": stage, "requestId": "deploy-check", "httpMethod": "GET", "resourcePath": path}
-    return {
-        "resource": path,
-        "path": path,
-        "httpMethod": "GET",
-        "headers": {"Host": url.netloc, "Accept": "application/json"},
-        "multiValueHeaders": {},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": context | ({"authorizer": authorizer} if authorizer else {}),
-        "body": None,
-        "isBase64Encoded": False,
-    }
-
-
-def _expect(what: str, got: Any, wanted: Any) -> None:
-    if got != wanted:
-        raise SystemExit(f"smoke call {what}: expected {wanted!r}, got {got!r}")
-
-
-def smoke(env: dict[str, str], outputs: dict[str, str], code: Code) -> None:
-    invoke = handler_invoker(env, code)
-    health = invoke("ApiFunction", api_event(outputs, "/health"))
-    _expect("GET /health", health["statusCode"], 200)
-    # The token is a secret: it goes from the CLI's stdout to the authorizer, never to the output.
-    cli = str(Path(sys.executable).with_name("commsync"))
-    create = [cli, "token", "create", "--name", "deploy-check", "--permission", "view"]
-    token = _run([*create, "--table", outputs["StateTableName"]], env).strip()
-    api_id = urlsplit(outputs["ManagementApiUrl"]).netloc.split(".")[0]
-    method_arn = f"arn:aws:execute-api:{REGION}:123456789012:{api_id}/v1/GET/integrations"
-    event = {"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": method_arn}
-    policy = invoke("AuthorizerFunction", event)
-    _expect("authorizer", policy["policyDocument"]["Statement"][0]["Effect"], "Allow")
-    authorizer = {"principalId": policy["principalId"], **policy.get("context", {})}
-    listed = invoke("ApiFunction", api_event(outputs, "/integrations", authorizer))
-    _expect("GET /integrations", listed["statusCode"], 200)
-    dispatched = invoke("DispatcherFunction", {"detail-type": "Scheduled Event", "detail": {}})
-    _expect("dispatcher", sorted(dispatched), ["sent", "skipped"])
 
 
 def teardown(env: dict[str, str], outputs: dict[str, str]) -> None:
