@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck cfn-lint pytest unit bench build deploy lock docs pr clean
+.PHONY: demo test lint typecheck cfn-lint pytest unit bench build deploy deploy-check lock docs pr clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,11 +41,24 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
+# The Lambda runtime is the virtualenv's Python (3.11+): the layer's compiled wheels are built
+# by it, and SAM finds python3.x for the functions on PATH (.venv/bin has it). Nothing else
+# than `make` and the interpreter the venv was made with is needed; no Docker. The layer's pins
+# are kept as wheels in .aws-sam/wheels, so a rebuild needs no package index.
+RUNTIME = $(shell $(BIN)/python -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
+SAM_ENV = PATH="$(CURDIR)/$(BIN):$$PATH" LAYER_PYTHON="$(CURDIR)/$(BIN)/python" \
+	LAYER_WHEELS="$(CURDIR)/.aws-sam/wheels"
+
 build: $(STAMP)
-	$(BIN)/sam build --template-file template.yaml
+	$(SAM_ENV) $(BIN)/sam build --template-file template.yaml --parameter-overrides PythonRuntime=$(RUNTIME)
 
 deploy: build
-	$(BIN)/sam deploy --guided
+	$(SAM_ENV) $(BIN)/sam deploy --guided --parameter-overrides PythonRuntime=$(RUNTIME)
+
+# The dry run before an AWS account (docs/deploying.md): lint, build, package and deploy the
+# stack into a local moto server, call /health and the dispatcher, tear it all down.
+deploy-check: $(STAMP)
+	$(SAM_ENV) $(BIN)/python tools/deploy_check.py --runtime $(RUNTIME)
 
 lock: $(STAMP)
 	$(BIN)/python tools/lock_layer.py > layers/commsync/requirements.txt.new

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -212,3 +215,77 @@ def test_poll_queue_is_left_to_the_tests(aws_stack: AwsStack) -> None:
     # THEN the harness disabled it: moto would otherwise receive every job at once and try to run
     # the poller in Docker, so jobs would pile up receive counts and wander to the DLQ
     assert [m["State"] for m in mappings] == ["Disabled"]
+
+
+def test_deploy_check_deploys_the_template_smokes_it_and_tears_it_down() -> None:
+    # GIVEN the deploy check's steps after lint and build (`make deploy-check` runs those too;
+    # here the source folders are packaged, so that no package index is needed)
+    root = Path(__file__).resolve().parents[2]
+    command = [sys.executable, str(root / "tools" / "deploy_check.py"), "--from-source"]
+    # WHEN it runs against its own moto server (a process of its own: moto's backends are global)
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=240, check=False)
+    # THEN it packaged, created the stack, made every smoke call, and removed everything
+    assert done.returncode == 0, done.stdout + done.stderr
+    finished = [line.split(" (")[0] for line in done.stdout.splitlines() if line.startswith("ok  ")]
+    assert finished == [
+        "ok  sam package, SAM transform, CloudFormation create_stack on moto",
+        "ok  smoke: /health, token + authorizer, /integrations, dispatcher",
+        "ok  teardown: delete the stack, then the retained table and bucket",
+    ]
+    assert "moto skipped the types it does not model: AWS::ApiGateway::Stage, AWS::CloudWatch::Alarm" in (
+        done.stdout
+    )
+
+
+@pytest.mark.filterwarnings("ignore:Tried to parse")  # the types the session's stack records
+def test_the_vpc_and_key_options_deploy_and_reach_the_functions_roles_and_stores(aws_stack: AwsStack) -> None:
+    # GIVEN a subnet, a security group and a KMS key on moto, and a second stack of the template
+    # created with them (CloudFormation, not this test, decides the conditions and the ARNs)
+    from tests.e2e.conftest import ARTEFACT_BUCKET, CODE_KEY, _wait_for_stack, load_template, translate
+
+    ec2, kms = aws_stack.client("ec2"), aws_stack.client("kms")
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.42.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="commsync-e2e", Description="e2e", VpcId=vpc)["GroupId"]
+    key = kms.create_key(Description="commsync e2e data key")["KeyMetadata"]["Arn"]
+    options = {"VpcSubnetIds": subnet, "VpcSecurityGroupIds": group, "DataKmsKeyArn": key}
+    cloudformation = aws_stack.client("cloudformation")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_DEFAULT_REGION", aws_stack.region)
+        translated = translate(load_template(), {"Bucket": ARTEFACT_BUCKET, "Key": CODE_KEY})
+    stack_id = cloudformation.create_stack(
+        StackName="commsync-e2e-options",
+        TemplateBody=json.dumps(translated),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in options.items()],
+        Capabilities=["CAPABILITY_IAM"],
+    )["StackId"]
+    _wait_for_stack(cloudformation, stack_id)
+    resources = {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in cloudformation.list_stack_resources(StackName=stack_id)["StackResourceSummaries"]
+    }
+    try:
+        # WHEN the created functions, roles and stores are read back
+        lambda_, iam = aws_stack.client("lambda"), aws_stack.client("iam")
+        vpc_of = {
+            name: lambda_.get_function_configuration(FunctionName=resources[name]).get("VpcConfig", {})
+            for name in ("PollerFunction", "ApiFunction", "DispatcherFunction")
+        }
+        role = resources["PollerFunctionRole"]
+        documents = [
+            json.dumps(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
+            for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
+        ]
+        encryption = aws_stack.client("s3").get_bucket_encryption(Bucket=resources["BlobBucket"])
+        # THEN the mail-talking functions are in the subnet, the poller's role may create its
+        # interfaces there, and the bucket is encrypted with the key
+        assert vpc_of["PollerFunction"]["SubnetIds"] == vpc_of["ApiFunction"]["SubnetIds"] == [subnet]
+        assert vpc_of["PollerFunction"]["SecurityGroupIds"] == [group]
+        assert not vpc_of["DispatcherFunction"].get("SubnetIds")
+        assert any(f"arn:*:ec2:*:*:subnet/{subnet}" in document for document in documents)
+        [rule] = encryption["ServerSideEncryptionConfiguration"]["Rules"]
+        assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == key
+    finally:
+        cloudformation.delete_stack(StackName=stack_id)
+        aws_stack.client("dynamodb").delete_table(TableName=resources["StateTable"])
+        aws_stack.client("s3").delete_bucket(Bucket=resources["BlobBucket"])

@@ -16,6 +16,8 @@ from typing import Any
 
 import boto3
 
+from tests.support.aws_call_resources import call_resources
+
 HANDLER_FILE = re.compile(r"[\\/]functions[\\/](\w+)[\\/]app\.py$")
 FUNCTIONS = {
     "dispatcher": "DispatcherFunction",
@@ -46,16 +48,22 @@ TRANSACT_WRITE_ACTIONS = {
 class AwsCalls:
     def __init__(self) -> None:
         self.by_function: dict[str, set[str]] = defaultdict(set)
+        # (action, resource ARN) per function: what the role's statements must cover.
+        self.requests_by_function: dict[str, set[tuple[str, str]]] = defaultdict(set)
 
     def install(self, session: boto3.Session) -> None:
         """Clients copy their session's event handlers when created: install before any is."""
-        session.events.register("before-call", self._record)
+        # before-parameter-build carries the call's own parameters (before-call carries the
+        # serialized request, in which TransactItems, Bucket and Key are not found).
+        session.events.register("before-parameter-build", self._record)
 
     def _record(self, model: Any, params: dict[str, Any], **_: Any) -> None:
         function = _calling_function()
         if function is not None:
             actions = iam_actions(model.service_model.signing_name, model.name, params)
             self.by_function[function].update(actions)
+            resources = call_resources(model.service_model.signing_name, model.name, params)
+            self.requests_by_function[function].update((a, r) for a in actions for r in resources)
 
 
 def iam_actions(prefix: str, operation: str, params: dict[str, Any]) -> tuple[str, ...]:

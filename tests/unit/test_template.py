@@ -24,6 +24,7 @@ from cfnlint.decode import cfn_yaml
 from samtranslator.translator.transform import transform
 
 from commsync.models import PollJob
+from tests.support.template_conditions import deployed, every_condition, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -84,8 +85,13 @@ def _props(template: Template, logical_id: str) -> dict[str, Any]:
     return props
 
 
-def _statements(translated: Template) -> Iterator[tuple[str, dict[str, Any]]]:
-    for logical_id, resource in translated["Resources"].items():
+def _statements(
+    translated: Template, conditions: dict[str, bool] | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The roles' statements for these condition values; by default every statement any
+    deployment can have (each optional one: VPC, tracing, KMS key)."""
+    chosen = deployed(translated, conditions or every_condition(translated, True))
+    for logical_id, resource in chosen["Resources"].items():
         if resource["Type"] != "AWS::IAM::Role":
             continue
         for policy in resource["Properties"].get("Policies", []):
@@ -136,10 +142,11 @@ def test_functions_share_the_environment_the_settings_read(template: Template) -
     globals_ = template["Globals"]["Function"]
     # WHEN the shared environment is read
     variables = globals_["Environment"]["Variables"]
-    # THEN it names exactly the stack's resources and settings, for the runtime SAM builds with
+    # THEN it names exactly the stack's resources and settings, for the runtime `make build` names
     assert variables == SHARED_ENVIRONMENT
+    assert template["Parameters"]["PythonRuntime"]["Default"] == "python3.11"
     assert (globals_["Runtime"], globals_["Architectures"], globals_["Tracing"]) == (
-        "python3.11",
+        {"Ref": "PythonRuntime"},
         ["x86_64"],
         {"Ref": "Tracing"},
     )
@@ -152,9 +159,10 @@ def test_layer_is_built_for_the_functions_runtime(template: Template) -> None:
     layer = _resource(template, "CommsyncLayer")
     runtime = template["Globals"]["Function"]["Runtime"]
     # WHEN SAM builds the layer
-    # THEN it pip-installs for that runtime from layers/commsync/
+    # THEN layers/commsync/Makefile pip-installs it with the interpreter `make build` names
     assert layer["Type"] == "AWS::Serverless::LayerVersion"
-    assert layer["Metadata"]["BuildMethod"] == runtime
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
+    assert "build-CommsyncLayer:" in (ROOT / "layers" / "commsync" / "Makefile").read_text(encoding="utf-8")
     assert layer["Properties"]["CompatibleRuntimes"] == [runtime]
     assert layer["Properties"]["ContentUri"].rstrip("/") == "layers/commsync"
     assert (ROOT / "layers" / "commsync").is_dir()
@@ -186,8 +194,16 @@ def test_poll_queue_outlasts_six_poller_timeouts_and_redrives_after_five(templat
         "deadLetterTargetArn": {"Fn::GetAtt": ["PollDeadLetterQueue", "Arn"]},
         "maxReceiveCount": 5,
     }
-    assert queue["SqsManagedSseEnabled"] is True
-    assert _props(template, "PollDeadLetterQueue")["SqsManagedSseEnabled"] is True
+    # ... encrypted with SQS's own keys, or with DataKmsKeyArn when one is given
+    for logical_id in ("PollQueue", "PollDeadLetterQueue"):
+        props = _props(template, logical_id)
+        assert resolve(props, {"HasDataKey": False})["SqsManagedSseEnabled"] is True
+        assert "KmsMasterKeyId" not in resolve(props, {"HasDataKey": False})
+        with_key = resolve(props, {"HasDataKey": True})
+        assert (with_key["SqsManagedSseEnabled"], with_key["KmsMasterKeyId"]) == (
+            False,
+            {"Ref": "DataKmsKeyArn"},
+        )
 
 
 def test_dispatcher_runs_on_the_schedule_parameter(template: Template) -> None:
@@ -255,7 +271,12 @@ def test_table_has_keys_due_index_ttl_and_recovery(template: Template) -> None:
     }
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
-    assert table["SSESpecification"] == {"SSEEnabled": True}
+    assert resolve(table["SSESpecification"], {"HasDataKey": False}) == {"SSEEnabled": True}
+    assert resolve(table["SSESpecification"], {"HasDataKey": True}) == {
+        "SSEEnabled": True,
+        "SSEType": "KMS",
+        "KMSMasterKeyId": {"Ref": "DataKmsKeyArn"},
+    }
 
 
 def test_bucket_is_private_encrypted_versioned_and_tls_only(template: Template) -> None:
@@ -263,7 +284,8 @@ def test_bucket_is_private_encrypted_versioned_and_tls_only(template: Template) 
     bucket = _props(template, "BlobBucket")
     policy = _props(template, "BlobBucketPolicy")
     # WHEN they are read
-    encryption = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    sse = resolve(bucket["BucketEncryption"], {"HasDataKey": False})
+    encryption = sse["ServerSideEncryptionConfiguration"]
     deny = [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
     # THEN nothing can be public, objects are encrypted and versioned, plain HTTP is refused
     assert bucket["PublicAccessBlockConfiguration"] == {
@@ -272,10 +294,17 @@ def test_bucket_is_private_encrypted_versioned_and_tls_only(template: Template) 
         "IgnorePublicAcls": True,
         "RestrictPublicBuckets": True,
     }
-    assert [e["ServerSideEncryptionByDefault"]["SSEAlgorithm"] for e in encryption] in (
-        ["AES256"],
-        ["aws:kms"],
-    )
+    assert [e["ServerSideEncryptionByDefault"]["SSEAlgorithm"] for e in encryption] == ["AES256"]
+    with_key = resolve(bucket["BucketEncryption"], {"HasDataKey": True})["ServerSideEncryptionConfiguration"]
+    assert with_key == [
+        {
+            "ServerSideEncryptionByDefault": {
+                "SSEAlgorithm": "aws:kms",
+                "KMSMasterKeyID": {"Ref": "DataKmsKeyArn"},
+            },
+            "BucketKeyEnabled": True,
+        }
+    ]
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     assert policy["Bucket"] == {"Ref": "BlobBucket"}
     assert [(s["Action"], s["Condition"]) for s in deny] == [
@@ -283,19 +312,36 @@ def test_bucket_is_private_encrypted_versioned_and_tls_only(template: Template) 
     ]
 
 
-def test_no_iam_statement_grants_every_resource_except_xray(translated: Template) -> None:
-    # GIVEN every statement of every role SAM generates (policy templates expanded)
+# Actions IAM grants on no narrower resource than "*" (service authorization reference).
+UNSCOPABLE_ACTIONS = {
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+}
+
+
+def test_no_iam_statement_grants_every_resource_except_unscopable_actions(translated: Template) -> None:
+    # GIVEN every statement of every role, each optional one (VPC, tracing, KMS key) included
     statements = list(_statements(translated))
     # WHEN the statements on Resource "*" are collected
     unscoped = [
         (role, statement["Action"])
         for role, statement in statements
         if "*" in _as_list(statement["Resource"])
-        and not all(action.startswith("xray:") for action in _as_list(statement["Action"]))
+        and not set(_as_list(statement["Action"])) <= UNSCOPABLE_ACTIONS
     ]
-    # THEN there are none: least privilege, scoped to the stack's own resources
-    assert {role for role, _ in statements} == {f"{f}Role" for f in [*FUNCTIONS, "AuthorizerFunction"]}
+    # THEN there are none: least privilege, scoped to the stack's own resources (and the API
+    # Gateway logging role, created only on request, whose managed policy is AWS's own)
+    roles = {role for role, _ in statements}
+    assert roles == {f"{f}Role" for f in [*FUNCTIONS, "AuthorizerFunction"]}
     assert unscoped == []
+    # ... and no role carries a managed policy (SAM adds none: each function names its role)
+    assert [
+        logical_id
+        for logical_id, resource in translated["Resources"].items()
+        if resource["Type"] == "AWS::IAM::Role" and resource["Properties"].get("ManagedPolicyArns")
+    ] == ["ApiGatewayLoggingRole"]
 
 
 def test_secret_access_is_limited_to_the_secret_prefix(translated: Template) -> None:
@@ -318,16 +364,23 @@ def test_failures_raise_alarms_on_the_notification_topic(template: Template) -> 
     ]
     # WHEN their subjects are listed
     watched = {(a["MetricName"], json.dumps(a["Dimensions"][0]["Value"], sort_keys=True)) for a in alarms}
-    # THEN a message in the DLQ and any error of each function notify the topic
+    # THEN a message in the DLQ, a poll job waiting too long (polls behind schedule) and any
+    # error of each function notify the topic; the queues are named by reference, whatever
+    # their type (a FIFO queue's name ends in .fifo)
     assert watched == {
         (
             "ApproximateNumberOfMessagesVisible",
             json.dumps({"Fn::GetAtt": ["PollDeadLetterQueue", "QueueName"]}),
         ),
+        ("ApproximateAgeOfOldestMessage", json.dumps({"Fn::GetAtt": ["PollQueue", "QueueName"]})),
         *{("Errors", json.dumps({"Ref": f})) for f in FUNCTIONS},
     }
     assert all(a["AlarmActions"] == [{"Ref": "NotificationTopic"}] for a in alarms)
-    assert all((a["ComparisonOperator"], a["Threshold"]) == ("GreaterThanThreshold", 0) for a in alarms)
+    thresholds = {a["MetricName"] + ":" + a["Dimensions"][0]["Name"]: a["Threshold"] for a in alarms}
+    assert thresholds.pop("ApproximateAgeOfOldestMessage:QueueName") == {"Ref": "PollQueueAgeAlarmSeconds"}
+    assert template["Parameters"]["PollQueueAgeAlarmSeconds"]["Default"] == 900
+    assert set(thresholds.values()) == {0}
+    assert all(a["ComparisonOperator"] == "GreaterThanThreshold" for a in alarms)
 
 
 def test_email_subscription_exists_only_when_an_address_is_given(template: Template) -> None:
@@ -343,12 +396,13 @@ def test_email_subscription_exists_only_when_an_address_is_given(template: Templ
 
 def test_alarms_and_functions_can_publish_to_the_encrypted_topic(translated: Template) -> None:
     # GIVEN the notification topic, its key and the roles that publish to it
-    topic = _props(translated, "NotificationTopic")
+    default = every_condition(translated, False) | {"UsesStackNotificationKey": True}
+    topic = resolve(_props(translated, "NotificationTopic"), default)
     key_policy = _props(translated, "NotificationKey")["KeyPolicy"]["Statement"]
     kms_grants = {
         role: statement["Resource"]
-        for role, statement in _statements(translated)
-        if "kms:GenerateDataKey*" in _as_list(statement["Action"])
+        for role, statement in _statements(translated, default)
+        if "kms:GenerateDataKey" in _as_list(statement["Action"])
     }
     # WHEN the encryption is read
     cloudwatch = [s for s in key_policy if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
@@ -356,10 +410,8 @@ def test_alarms_and_functions_can_publish_to_the_encrypted_topic(translated: Tem
     # functions that publish may use it
     assert topic["KmsMasterKeyId"] == {"Ref": "NotificationKey"}
     assert [sorted(s["Action"]) for s in cloudwatch] == [["kms:Decrypt", "kms:GenerateDataKey*"]]
-    assert kms_grants == {
-        "PollerFunctionRole": {"Fn::GetAtt": ["NotificationKey", "Arn"]},
-        "ApiFunctionRole": {"Fn::GetAtt": ["NotificationKey", "Arn"]},
-    }
+    # (only the poller publishes; the API subscribes, which needs no key)
+    assert kms_grants == {"PollerFunctionRole": {"Fn::GetAtt": ["NotificationKey", "Arn"]}}
 
 
 def test_outputs_name_what_operators_and_tests_look_up(template: Template) -> None:
