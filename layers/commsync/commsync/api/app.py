@@ -33,8 +33,8 @@ from commsync.api import (
 )
 from commsync.api.auth import authorize, denial, permission_middleware, public
 from commsync.api.context import ApiContext
-from commsync.api.errors import ApiError, Conflict, Invalid, error_response, problems
-from commsync.api.openapi_errors import DocumentedErrorsResolver
+from commsync.api.errors import ApiError, Conflict, Invalid, UnsupportedMediaType, error_response, problems
+from commsync.api.resolver import GuardedResolver
 from commsync.errors import CommsyncError, TransientError
 from commsync.observability import logger
 
@@ -51,7 +51,8 @@ OPENAPI: dict[str, Any] = {
 
 
 def build_app(ctx: ApiContext) -> APIGatewayRestResolver:
-    app = DocumentedErrorsResolver(
+    app = GuardedResolver(
+        ctx.authenticate,
         enable_validation=True,
         # A response that does not match its declared model is our bug: 500, never a 422.
         response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR,
@@ -97,7 +98,7 @@ def _error_bodies(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         return error_response(Invalid("; ".join(f"{p.field}: {p.message}" for p in found), found))
 
     def unsupported(error: RequestUnsupportedContentType) -> Response[Any]:
-        return error_response(Invalid("send the body as application/json"))
+        return error_response(UnsupportedMediaType("send the body as application/json"))
 
     def service_error(error: ServiceError) -> Response[Any]:
         body = {"error": HTTPStatus(error.status_code).phrase.lower().replace(" ", "_"), "message": error.msg}

@@ -52,6 +52,14 @@ class Conflict(ApiError):
     status, code = HTTPStatus.CONFLICT, "conflict"
 
 
+class TooLarge(ApiError):
+    status, code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "too_large"
+
+
+class UnsupportedMediaType(ApiError):
+    status, code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"
+
+
 class Invalid(ApiError):
     status, code = HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error"
 

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, StringConstraints, model_validator
 
 from commsync.models import Disabled, PollJob, SourceKind, SyncCounts
+from commsync.models.address import ANY
 from commsync.models.common import DomainModel
-from commsync.models.filters import MAX_DEPTH, SyncFilter, filter_depth
+from commsync.models.filters import BoundedFilter
 from commsync.models.integration import IntegrationSettings
 from commsync.models.mailbox import MailboxSettings
 from commsync.models.subscription import SubscriptionProtocol
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,62}$"
-ADDRESS = r"^[^/\\#\s]{1,320}$"
+ADDRESS = ANY
 COMMENT_ID = r"^[0-9a-f]{1,4000}$"
 SecretKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 CommentId = Annotated[str, StringConstraints(pattern=COMMENT_ID)]
@@ -82,14 +83,7 @@ class IntegrationStatusOut(DomainModel):
 
 class SyncRequest(DomainModel):
     folder: str | None = Field(default=None, min_length=1, max_length=1024)
-    filters: SyncFilter | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shallow(cls, data: Any) -> Any:
-        if isinstance(data, dict) and filter_depth(data.get("filters")) > MAX_DEPTH:
-            raise ValueError(f"filters: nested deeper than {MAX_DEPTH} levels")
-        return data
+    filters: BoundedFilter | None = None
 
 
 class CommentIds(DomainModel):

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -25,6 +26,8 @@ from commsync.models.common import DomainModel
 
 # Deep nesting says nothing a flat AND/OR cannot, and unbounded depth is a cheap way to exhaust a handler.
 MAX_DEPTH = 6
+# Every dict and list of the document counts: a filter is a few terms, not a data set (issue 16).
+MAX_NODES = 500
 
 
 class FilterTerm(DomainModel):
@@ -90,9 +93,46 @@ FilterGroup.model_rebuild()
 
 
 def filter_depth(raw: Any) -> int:
-    """Nesting depth of a raw filter document, measured before pydantic descends into it."""
-    if isinstance(raw, dict):
-        return 1 + max((filter_depth(v) for v in raw.values()), default=0)
-    if isinstance(raw, list):
-        return max((filter_depth(v) for v in raw), default=0)
-    return 0
+    """Nesting depth (dict levels) of a raw filter document, measured before pydantic descends into it.
+
+    Iterative: a document nested thousands of levels deep must get a clear refusal, never a
+    RecursionError (issue 16: such a row, once stored, could not be read back).
+    """
+    deepest, stack = 0, [(raw, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            deepest = max(deepest, depth + 1)
+            stack += [(v, depth + 1) for v in node.values()]
+        elif isinstance(node, list):
+            stack += [(v, depth) for v in node]
+        if deepest > MAX_DEPTH or len(stack) > MAX_NODES:
+            break  # the verdict is known; do not walk the rest of a hostile document
+    return deepest
+
+
+def filter_nodes(raw: Any) -> int:
+    """How many dicts and lists a raw filter document holds, counting stops past MAX_NODES."""
+    count, stack = 0, [raw]
+    while stack and count <= MAX_NODES:
+        node = stack.pop()
+        if isinstance(node, dict):
+            count += 1
+            stack += node.values()
+        elif isinstance(node, list):
+            count += 1
+            stack += node
+    return count
+
+
+def _bounded(raw: Any) -> Any:
+    if filter_depth(raw) > MAX_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+    if filter_nodes(raw) > MAX_NODES:
+        raise ValueError(f"more than {MAX_NODES} terms and groups")
+    return raw
+
+
+# What every stored or queued filter is (mailbox settings, poll jobs, sync requests): the bounds
+# are checked on the raw document first, so no entry point can store a filter it cannot read back.
+BoundedFilter = Annotated[SyncFilter, BeforeValidator(_bounded)]
