@@ -18,7 +18,9 @@ from commsync.adapters.local.sqlite_state import SqliteState
 from commsync.engine import DisablePolicy, Engine
 from commsync.errors import ConfigError
 from commsync.local_config import LocalConfig
+from commsync.loop_health import LoopHealth
 from commsync.models import MailboxRef, SyncCounts
+from commsync.observability import logger
 from commsync.services.dispatch import dispatch
 from commsync.services.manage import apply_integration, apply_mailbox
 from commsync.services.poll import PollLimits, PollOutcome, PollStatus, poll
@@ -126,14 +128,38 @@ def exclusive_runner(store: Path) -> Iterator[None]:
 
 
 def run_forever(
-    runtime: LocalRuntime, stop: threading.Event, progress: Progress | None = None, tick_seconds: float = 1.0
+    runtime: LocalRuntime,
+    stop: threading.Event,
+    progress: Progress | None = None,
+    tick_seconds: float = 1.0,
+    health: LoopHealth | None = None,
 ) -> None:
     """Dispatch and drain until `stop` is set; the schedule lives in the state, as on AWS.
 
     The tick only bounds how late a due mailbox starts: a due-index query on SQLite costs
-    microseconds, so checking every second is free.
+    microseconds, so checking every second is free. With `health` (`commsync serve`), a failing
+    tick is logged, reported there and retried at the next one: the loop never dies of one
+    (issue 16: a `run --once` holding the store lock killed the serve loop for good). Without
+    it (`commsync run`), a failure ends the run as before, with its one-line refusal.
     """
     while not stop.is_set():
-        dispatch(runtime.engine)
-        drain(runtime, progress)
+        try:
+            dispatch(runtime.engine)
+            drain(runtime, progress)
+        except Exception as exc:
+            if health is None:
+                raise
+            _tick_failed(health, exc)
+        else:
+            if health is not None:
+                health.tick_succeeded()
         stop.wait(tick_seconds)
+
+
+def _tick_failed(health: LoopHealth, exc: Exception) -> None:
+    if isinstance(exc, ConfigError):  # another process is syncing the store: it ends, we go on
+        logger.warning("sync tick skipped", extra={"reason": str(exc)})
+        health.tick_failed(str(exc))
+    else:
+        logger.exception("sync tick failed; retried at the next tick")
+        health.tick_failed(f"{type(exc).__name__} (see the log)")

@@ -35,6 +35,7 @@ from commsync.api.auth import authorize, denial, permission_middleware, public
 from commsync.api.context import ApiContext
 from commsync.api.errors import ApiError, Conflict, Invalid, UnsupportedMediaType, error_response, problems
 from commsync.api.resolver import GuardedResolver
+from commsync.api.schemas import Health
 from commsync.errors import CommsyncError, TransientError
 from commsync.observability import logger
 
@@ -62,17 +63,20 @@ def build_app(ctx: ApiContext) -> APIGatewayRestResolver:
         resource.register(app, ctx)
     for figures in (metrics, me, comment_history):  # what the console needs beyond the above (issue 12)
         figures.register(app, ctx)
-    _public_routes(app)
+    _public_routes(app, ctx)
     console.register(app)
     _error_bodies(app, ctx)
     return app
 
 
-def _public_routes(app: APIGatewayRestResolver) -> None:
-    @app.get("/health", tags=["meta"], summary="Liveness and version")
+def _public_routes(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
+    @app.get("/health", tags=["meta"], summary="Liveness and version; `degraded` says what does not sync")
     @public
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    def health() -> Health:
+        problem = ctx.health()
+        if problem is None:
+            return Health(status="ok", version=__version__)
+        return Health(status="degraded", version=__version__, reason=problem)
 
     @app.get("/openapi.json", include_in_schema=False)
     @public

@@ -47,6 +47,8 @@ class ApiContext:
     links: AttachmentLinks
     oauth: OAuthPages = field(default_factory=OAuthPages)
     link_seconds: int = 300
+    # What keeps this process from syncing, for /health (`commsync serve`'s loop); None: nothing.
+    health: Callable[[], str | None] = lambda: None
 
     @cached_property
     def engine(self) -> Engine:

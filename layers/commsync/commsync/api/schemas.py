@@ -22,6 +22,13 @@ SecretKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 CommentId = Annotated[str, StringConstraints(pattern=COMMENT_ID)]
 
 
+class Health(DomainModel):
+    status: Literal["ok", "degraded"]
+    version: str
+    # Why it is degraded (`commsync serve`: the sync loop is not running, or its ticks fail).
+    reason: str | None = None
+
+
 class IntegrationIn(IntegrationSettings):
     # Write-only: stored through the secrets port under `secret` (default "<project>/<name>"),
     # merged into what is there; never returned.
