@@ -228,10 +228,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command != "HEAD":
+        if getattr(self, "command", None) != "HEAD":
             self.wfile.write(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # What the stdlib refuses itself (a request line too long, a malformed one) gets our
+        # error body too, not its HTML page (issue 16).
+        self.close_connection = True
+        error = {
+            "error": HTTPStatus(code).phrase.lower().replace(" ", "_"),
+            "message": message or explain or "",
+        }
+        self._send(code, [("Content-Type", "application/json")], json.dumps(error).encode())
 
     def log_message(self, format: str, *args: Any) -> None:
         # The stdlib logs the request line, whose query may hold an OAuth code, state or a
-        # signature: log the path only.
-        logger.debug("serve", extra={"method": self.command, "path": urlsplit(self.path).path})
+        # signature: log the path only. A refused request line may have left neither set.
+        path = urlsplit(getattr(self, "path", "") or "").path
+        logger.debug("serve", extra={"method": getattr(self, "command", None), "path": path})

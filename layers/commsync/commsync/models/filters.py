@@ -15,10 +15,8 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    SerializerFunctionWrapHandler,
     Tag,
     field_validator,
-    model_serializer,
     model_validator,
 )
 
@@ -28,18 +26,37 @@ from commsync.models.common import DomainModel
 MAX_DEPTH = 6
 # Every dict and list of the document counts: a filter is a few terms, not a data set (issue 16).
 MAX_NODES = 500
+# The shape of a day; the validator below also refuses days that do not exist (2024/02/30).
+DAY = r"^[0-9]{4}/(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])$"
+
+
+def _unset(value: object) -> bool:
+    return value is None
 
 
 class FilterTerm(DomainModel):
     """Exactly one key, e.g. {"category": "Customer"}, {"after": "2024/03/01"}, {"has": "attachment"}."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+    # Its output is its input (the one key that is set): one schema for both, so a response
+    # holding a filter validates against the document (issue 16), and exactly one key.
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        serialize_by_alias=True,
+        json_schema_mode_override="validation",
+        json_schema_extra={"minProperties": 1, "maxProperties": 1},
+    )
 
-    category: str | None = Field(default=None, min_length=1, max_length=255)
-    after: str | None = Field(default=None, description="YYYY/MM/DD, received on or after (UTC)")
-    before: str | None = Field(default=None, description="YYYY/MM/DD, received before (UTC)")
-    from_: str | None = Field(default=None, alias="from", min_length=1, max_length=320)
-    has: Literal["attachment"] | None = None
+    # Unset keys are left out of the output (exclude_if), so a term serialises to its one key.
+    category: str | None = Field(default=None, min_length=1, max_length=255, exclude_if=_unset)
+    after: str | None = Field(
+        default=None, pattern=DAY, description="YYYY/MM/DD, received on or after (UTC)", exclude_if=_unset
+    )
+    before: str | None = Field(
+        default=None, pattern=DAY, description="YYYY/MM/DD, received before (UTC)", exclude_if=_unset
+    )
+    from_: str | None = Field(default=None, alias="from", min_length=1, max_length=320, exclude_if=_unset)
+    has: Literal["attachment"] | None = Field(default=None, exclude_if=_unset)
 
     @field_validator("after", "before")
     @classmethod
@@ -51,10 +68,6 @@ class FilterTerm(DomainModel):
                 raise ValueError("must be a date written YYYY/MM/DD") from None
         return value
 
-    @model_serializer(mode="wrap")
-    def _only_its_key(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return {k: v for k, v in handler(self).items() if v is not None}
-
     @model_validator(mode="after")
     def _one_key(self) -> FilterTerm:
         if len(self.model_dump(exclude_none=True)) != 1:
@@ -65,12 +78,15 @@ class FilterTerm(DomainModel):
 class FilterGroup(DomainModel):
     """{"AND": [...]} or {"OR": [...]}: every, or any, of the filters inside."""
 
-    AND: list[SyncFilter] | None = Field(default=None, min_length=1, max_length=50)
-    OR: list[SyncFilter] | None = Field(default=None, min_length=1, max_length=50)
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_assignment=True,
+        json_schema_mode_override="validation",
+        json_schema_extra={"minProperties": 1, "maxProperties": 1},
+    )
 
-    @model_serializer(mode="wrap")
-    def _only_its_operator(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return {k: v for k, v in handler(self).items() if v is not None}
+    AND: list[SyncFilter] | None = Field(default=None, min_length=1, max_length=50, exclude_if=_unset)
+    OR: list[SyncFilter] | None = Field(default=None, min_length=1, max_length=50, exclude_if=_unset)
 
     @model_validator(mode="after")
     def _one_operator(self) -> FilterGroup:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from commsync.models.address import ANY, MAX_LENGTH
 from commsync.models.common import DomainModel, UtcDatetime
@@ -53,7 +53,7 @@ class MailboxSettings(DomainModel):
     folders: FolderFilter = Field(default_factory=FolderFilter)
     participants: AddressFilter = Field(default_factory=AddressFilter)
     domains: AddressFilter = Field(default_factory=AddressFilter)
-    sync_attachments: bool = True
+    sync_attachments: StrictBool = True
     poll_interval_seconds: int = Field(default=300, ge=1, le=7 * 24 * 3600)
     # Only emails these select become comments (issue 10: the keys of models/filters.py); the
     # others still move the checkpoint, so widening a filter later needs an on-demand sync.
