@@ -57,7 +57,8 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
     ) -> MailboxOut:
         ref = mailbox_ref(project, name, address)
         if body.address != ref.address:
-            raise Invalid(
+            # 409: the body is valid, but it is not the resource the path names.
+            raise Conflict(
                 "the body names another mailbox", [FieldProblem("body.address", f"must be {ref.address!r}")]
             )
         integration = integration_or_404(ctx.engine, project, name)

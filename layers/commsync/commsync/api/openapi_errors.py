@@ -50,6 +50,7 @@ _DESCRIPTIONS = {
     "404": "what the path names does not exist",
     "409": "the current state forbids it (it exists already, it is disabled, it is misconfigured)",
     "413": "the body is too large",
+    "414": "the request line (path and query) is too long",
     "415": "the body is not application/json",
     "422": "the request is invalid; `fields` names each field at fault",
     "500": "our fault; quote the request id",
@@ -92,7 +93,7 @@ def _describe(operation: dict[str, Any]) -> None:
     if operation.pop(ONLY, False):
         for success in [c for c in responses if c.startswith("2")]:
             responses.pop(success)
-    codes = ["500", *extra]
+    codes = ["414", "500", *extra]
     if operation.get("security"):
         codes += ["401", "403", "409", "503"]
     if any(p.get("in") == "path" for p in params):

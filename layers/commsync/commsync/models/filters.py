@@ -26,12 +26,37 @@ from commsync.models.common import DomainModel
 MAX_DEPTH = 6
 # Every dict and list of the document counts: a filter is a few terms, not a data set (issue 16).
 MAX_NODES = 500
-# The shape of a day; the validator below also refuses days that do not exist (2024/02/30).
-DAY = r"^[0-9]{4}/(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])$"
+# A day that exists, as a pattern, so that the document says exactly what the validator takes:
+# years 0001-9999, each month's own length, and 02/29 in leap years only.
+_YEAR = r"(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])/(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)/(?:0[1-9]|[12][0-9]|30)"
+    r"|02/(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+_LEAP = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+DAY = rf"^(?:{_YEAR}/{_MONTH_DAY}|{_LEAP}/02/29)$"
 
 
 def _unset(value: object) -> bool:
     return value is None
+
+
+def _one_key_schema(schema: dict[str, Any]) -> None:
+    """The document says what the validators enforce: one key, and its value never null."""
+    schema.update(minProperties=1, maxProperties=1)
+    for name, prop in schema.get("properties", {}).items():
+        kept = [s for s in prop.get("anyOf", []) if s.get("type") != "null"]
+        if len(kept) == 1:
+            prop.pop("anyOf")
+            prop.pop("default", None)
+            schema["properties"][name] = {**kept[0], **prop}
+
+
+def _no_nulls(data: Any) -> Any:
+    if isinstance(data, dict) and any(v is None for v in data.values()):
+        raise ValueError("a filter key needs a value, not null")
+    return data
 
 
 class FilterTerm(DomainModel):
@@ -44,7 +69,7 @@ class FilterTerm(DomainModel):
         populate_by_name=True,
         serialize_by_alias=True,
         json_schema_mode_override="validation",
-        json_schema_extra={"minProperties": 1, "maxProperties": 1},
+        json_schema_extra=_one_key_schema,
     )
 
     # Unset keys are left out of the output (exclude_if), so a term serialises to its one key.
@@ -68,6 +93,8 @@ class FilterTerm(DomainModel):
                 raise ValueError("must be a date written YYYY/MM/DD") from None
         return value
 
+    _present = model_validator(mode="before")(_no_nulls)
+
     @model_validator(mode="after")
     def _one_key(self) -> FilterTerm:
         if len(self.model_dump(exclude_none=True)) != 1:
@@ -82,11 +109,13 @@ class FilterGroup(DomainModel):
         extra="forbid",
         validate_assignment=True,
         json_schema_mode_override="validation",
-        json_schema_extra={"minProperties": 1, "maxProperties": 1},
+        json_schema_extra=_one_key_schema,
     )
 
     AND: list[SyncFilter] | None = Field(default=None, min_length=1, max_length=50, exclude_if=_unset)
     OR: list[SyncFilter] | None = Field(default=None, min_length=1, max_length=50, exclude_if=_unset)
+
+    _present = model_validator(mode="before")(_no_nulls)
 
     @model_validator(mode="after")
     def _one_operator(self) -> FilterGroup:
