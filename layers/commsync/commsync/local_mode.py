@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from commsync.adapters.local.file_blobs import FileBlobs
+from commsync.adapters.local.file_blobs import FileBlobs, remove_leftovers
 from commsync.adapters.local.file_secrets import FileSecrets
 from commsync.adapters.local.log_notifier import LogNotifier
 from commsync.adapters.local.memory_queue import MemoryQueue
@@ -122,9 +122,23 @@ def exclusive_runner(store: Path) -> Iterator[None]:
                 f"another commsync process is syncing the store {store}; run one per store"
             ) from None
         try:
+            _tidy_once(store)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# Stores this process has tidied since it holds their lock: once is enough, a walk per tick is not.
+_TIDIED: set[Path] = set()
+
+
+def _tidy_once(store: Path) -> None:
+    if store in _TIDIED:
+        return
+    removed = remove_leftovers(store)
+    _TIDIED.add(store)
+    if removed:
+        logger.info("removed half-written files a killed run left", extra={"count": removed})
 
 
 def run_forever(

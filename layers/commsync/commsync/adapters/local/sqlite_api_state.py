@@ -26,15 +26,24 @@ CREATE TABLE IF NOT EXISTS subscriptions (
 
 def add_change_keys(db: sqlite3.Connection) -> None:
     """The feed's column and index (models.comment_feed), added to stores created before them;
-    rows written before get a key from their stored (whole-second) updated_at."""
-    columns = {row[1] for row in db.execute("PRAGMA table_info(comment_index)")}
-    if "change_key" not in columns:
-        db.execute("ALTER TABLE comment_index ADD COLUMN change_key TEXT")
-        db.execute(
-            "UPDATE comment_index SET change_key = "
-            "replace(json_extract(doc, '$.updated_at'), 'Z', '.000000Z') || '#' || comment_id"
-        )
-    db.execute("CREATE INDEX IF NOT EXISTS comment_changes ON comment_index (bucket, change_key)")
+    rows written before get a key from their stored (whole-second) updated_at.
+
+    In one write transaction: two first starts on a new store both saw no column and the
+    second ALTER failed with "duplicate column name" (issue 16)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(comment_index)")}
+        if "change_key" not in columns:
+            db.execute("ALTER TABLE comment_index ADD COLUMN change_key TEXT")
+            db.execute(
+                "UPDATE comment_index SET change_key = "
+                "replace(json_extract(doc, '$.updated_at'), 'Z', '.000000Z') || '#' || comment_id"
+            )
+        db.execute("CREATE INDEX IF NOT EXISTS comment_changes ON comment_index (bucket, change_key)")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 class SqliteApiState:
