@@ -3,6 +3,8 @@ disables the integration once persistent, and an outage of one that answered bef
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -94,3 +96,25 @@ def test_a_host_name_that_does_not_resolve_is_called_a_dns_failure(tmp_path: Pat
         # WHEN it is polled THEN the error says DNS and names the host
         error = world.sync()[f"{KEY}#{ANN}"].error or ""
         assert "exchange.contoso.invalid" in error and "DNS" in error, error
+
+
+def test_one_request_that_times_out_is_sent_again_and_the_poll_goes_on(tmp_path: Path) -> None:
+    emulator = _emulator(tmp_path)
+    with ews_world(tmp_path, emulator, [ANN], options={"request_timeout_seconds": 5}) as world:
+        # GIVEN the server sits on the first request for Ann's mailbox past the client's timeout
+        emulator.faults.set(ANN, delay_seconds=8)
+
+        def clear_once_delayed() -> None:
+            deadline = time.monotonic() + 30
+            while emulator.stats[f"mailbox:{ANN}"] == 0 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            emulator.faults.clear(ANN)  # only that one request is slow
+
+        helper = threading.Thread(target=clear_once_delayed)
+        helper.start()
+        # WHEN it is polled THEN the timed-out request is sent again and the poll completes
+        outcome = world.sync()[f"{KEY}#{ANN}"]
+        helper.join()
+        assert outcome.status is PollStatus.DONE, outcome.error
+        assert outcome.counts.created == 1
+        assert emulator.stats[f"mailbox:{ANN}"] >= 2
