@@ -19,9 +19,10 @@ from commsync.engine import DisablePolicy, Engine
 from commsync.errors import ConfigError
 from commsync.local_config import LocalConfig
 from commsync.loop_health import LoopHealth
-from commsync.models import MailboxRef, SyncCounts
+from commsync.models import MailboxRef, MailboxState, SyncCounts
 from commsync.observability import logger
 from commsync.services.dispatch import dispatch
+from commsync.services.mailbox_state import update_mailbox_state
 from commsync.services.manage import apply_integration, apply_mailbox
 from commsync.services.poll import PollLimits, PollOutcome, PollStatus, poll
 from commsync.settings import local_secret_environment
@@ -81,6 +82,7 @@ def drain(runtime: LocalRuntime, progress: Progress | None = None) -> dict[str, 
     budget = runtime.config.poll_time_budget_seconds
     limits = PollLimits(page_size=runtime.config.page_size, reserve_seconds=min(30.0, budget / 10))
     with exclusive_runner(runtime.config.store):
+        count_killed_polls(runtime)
         while (job := runtime.queue.receive()) is not None:
             # The same budget as a Lambda invocation: past it the poll stores its checkpoint and
             # queues a continuation, which this loop then picks up (issue 6).
@@ -90,11 +92,37 @@ def drain(runtime: LocalRuntime, progress: Progress | None = None) -> dict[str, 
                 job,
                 remaining_seconds=lambda deadline=deadline: deadline - time.monotonic(),  # type: ignore[misc]
                 limits=limits,
-                progress=progress,
+                progress=_noting(runtime, progress),
                 owner=LOCAL_LEASE_OWNER,
             )
+            runtime.state.forget_counts(job.mailbox)  # its outcome, counts included, is saved
             _merge(outcomes, job.mailbox.key, outcome)
     return outcomes
+
+
+def _noting(runtime: LocalRuntime, progress: Progress | None) -> Progress:
+    """After every page, the poll's running counts are noted (adapters/local/sqlite_pending.py)."""
+
+    def noted(ref: MailboxRef, counts: SyncCounts) -> None:
+        runtime.state.note_counts(ref, counts, runtime.engine.clock())
+        if progress is not None:
+            progress(ref, counts)
+
+    return noted
+
+
+def count_killed_polls(runtime: LocalRuntime) -> None:
+    """Add the counts of polls killed before their outcome was saved (issue 16: status under-counted)."""
+    for ref, counts, noted_at in runtime.state.noted_counts():
+        found = runtime.state.get_mailbox(ref)
+        last = found[1].last_sync_at if found else None
+        if found is not None and (last is None or last < noted_at):
+
+            def add(state: MailboxState, counts: SyncCounts = counts) -> MailboxState:
+                return state.model_copy(update={"counts": state.counts.add(counts)})
+
+            update_mailbox_state(runtime.engine, ref, add)
+        runtime.state.forget_counts(ref)
 
 
 def _merge(outcomes: dict[str, PollOutcome], key: str, outcome: PollOutcome) -> None:

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from commsync.adapters.local.sqlite_api_state import API_SCHEMA, SqliteApiState, add_change_keys
+from commsync.adapters.local.sqlite_pending import PENDING_SCHEMA, SqlitePendingCounts
 from commsync.adapters.local.sqlite_rows import connect, mailbox_row
 from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, MailboxState, Usage
 from commsync.models.comment_feed import change_key
@@ -38,10 +39,10 @@ CREATE TABLE IF NOT EXISTS usage (
 _NEVER = ""
 
 
-class SqliteState(SqliteApiState):
+class SqliteState(SqliteApiState, SqlitePendingCounts):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = connect(path, _SCHEMA + API_SCHEMA)
+        self._db = connect(path, _SCHEMA + API_SCHEMA + PENDING_SCHEMA)
         add_change_keys(self._db)
         # Reads take it too: `commsync serve` answers requests on many threads over this one
         # connection, and a read must never run inside another thread's open transaction.
