@@ -71,6 +71,7 @@ def test_a_filter_nested_too_deep_is_refused_by_every_route_and_never_stored(
     mailbox, _ = world.engine.state.get_mailbox(MailboxRef(integration="acme/exchange", address=ANN))
     assert mailbox.filters is None
     assert world.call("GET", "/status", as_="view").status == 200
+    assert world.call("GET", "/metrics", as_="view").status == 200
     assert world.call("GET", BASE, as_="view").status == 200
 
 
@@ -106,7 +107,8 @@ def test_a_row_stored_by_an_older_version_fails_only_its_own_mailbox(world: ApiW
     status = world.call("GET", "/status", as_="view")
     one = world.call("GET", f"{BASE}/bob@acme.example", as_="view")
     # THEN the listings answer; the bad mailbox shows disabled with why and how to fix it
-    assert (listing.status, status.status, one.status) == (200, 200, 200), status.text
+    metrics = world.call("GET", "/metrics", as_="view")
+    assert (listing.status, status.status, one.status, metrics.status) == (200, 200, 200, 200), status.text
     by_address = {m["address"]: m for m in listing.json}
     assert by_address[ANN]["status"]["enabled"] is True
     bad = by_address["bob@acme.example"]["status"]
@@ -181,3 +183,19 @@ def test_the_config_file_applies_the_same_address_rules(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace('".."', '"Case"'))
     with pytest.raises(ConfigError, match="e-mail address"):
         load_config(path)
+
+
+def test_a_mailbox_an_older_version_stored_as_dot_dot_is_listed_disabled(world: ApiWorld) -> None:
+    assert world.call("POST", BASE, {"address": ANN}).status == 201
+    legacy = {"integration": "acme/exchange", "address": ".."}
+    with world.engine.state._tx() as db:
+        db.execute(
+            "INSERT INTO mailboxes VALUES (?, ?, ?, ?, 1, '')",
+            ("acme/exchange", "..", json.dumps(legacy), '{"revision": 0}'),
+        )
+    listing = world.call("GET", BASE, as_="view")
+    assert listing.status == 200, listing.text
+    by_address = {m["address"]: m["status"] for m in listing.json}
+    assert by_address[ANN]["enabled"] and not by_address[".."]["enabled"]
+    assert world.call("GET", "/status", as_="view").status == 200
+    assert world.call("GET", "/metrics", as_="view").status == 200

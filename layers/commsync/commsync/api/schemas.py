@@ -83,6 +83,9 @@ class MailboxStatus(DomainModel):
 
 
 class MailboxOut(MailboxSettings):
+    # What is stored, as it is: a row an older version accepted (an address now refused) must
+    # still be listed, shown disabled with why, never fail the listing (issue 16).
+    address: str
     integration: str
     status: MailboxStatus
 
