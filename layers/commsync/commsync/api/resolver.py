@@ -50,6 +50,19 @@ class GuardedResolver(DocumentedErrorsResolver):
         # Exactly the rule (no trailing slash), each parameter exactly one non-empty segment.
         return re.compile("^" + _PARAM.sub(r"(?P<\1>[^/]+)", rule) + "$")
 
+    def _resolve(self) -> ResponseBuilder[Any]:
+        # A page read with a trailing slash (/console/) is sent to its own URL; nothing else
+        # matches a path it is not exactly, so a DELETE never reaches the parent (issue 16).
+        method, path = self.current_event.http_method.upper(), self.current_event.path
+        if method in ("GET", "HEAD") and len(path) > 1 and path.endswith("/"):
+            exact = path.rstrip("/")
+            routes = self._static_routes + self._dynamic_routes
+            if exact and any(r.method == method and r.rule.match(exact) for r in routes):
+                location = {"Location": "../" + exact.rsplit("/", 1)[-1]}
+                moved: Response[None] = Response(status_code=301, body=None, headers=location)
+                return self._response_builder_class(response=moved, serializer=self._serializer)
+        return super()._resolve()
+
     def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder[Any]:
         try:
             authorize(self, self._authenticate)
