@@ -114,6 +114,9 @@ def test_a_row_stored_by_an_older_version_fails_only_its_own_mailbox(world: ApiW
     bad = by_address["bob@acme.example"]["status"]
     assert bad["enabled"] is False
     assert "cannot be read" in bad["disabled"]["error"]
+    # AND switching it answers (its stored state is kept, revision included), still disabled
+    stopped = world.call("POST", f"{BASE}/bob@acme.example/stop")
+    assert stopped.status == 200 and stopped.json["status"]["enabled"] is False
     # AND replacing it with valid settings, or deleting it, recovers
     assert world.call("PUT", f"{BASE}/bob@acme.example", {"address": "bob@acme.example"}).status == 200
     assert world.call("DELETE", f"{BASE}/bob@acme.example").status == 204

@@ -61,9 +61,14 @@ def mailbox_row(integration: str, address: str, config: str, state: str) -> tupl
         failure_class=FailureClass.MAILBOX,
         error=f"its stored settings cannot be read ({problem}); replace them (PUT) or delete the mailbox",
     )
-    # Built without validation: the address itself may be what no longer validates.
+    # Built without validation: the address itself may be what no longer validates. The state
+    # keeps its revision, so a conditional save (enable, stop) still applies to it.
     mailbox = Mailbox.model_construct(integration=integration, address=address)
-    return mailbox, MailboxState(disabled=unreadable)
+    try:
+        stored = MailboxState.model_validate_json(state)
+    except (ValidationError, ValueError, RecursionError):
+        stored = MailboxState()
+    return mailbox, stored.model_copy(update={"disabled": unreadable})
 
 
 def _first_problem(exc: Exception) -> str:
