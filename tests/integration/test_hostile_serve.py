@@ -176,3 +176,15 @@ def test_the_sync_loop_survives_another_process_holding_the_store(served: Served
     created = _until(lambda: served.call("GET", f"{BASE}/{ANN}").json()["status"]["counts"]["created"])
     assert created == 1
     assert _until(lambda: served.call("GET", "/health", token=None).json()["status"] == "ok")
+
+
+def test_health_says_degraded_when_the_sync_loop_is_gone(served: Served) -> None:
+    assert served.call("GET", "/health", token=None).json()["status"] == "ok"
+    # WHEN the loop thread ends while the API goes on answering
+    served.local.stop.set()
+    for thread in served.local.threads:
+        if thread.name == "commsync-sync-loop":
+            thread.join(timeout=30)
+    # THEN /health says so, and why
+    health = served.call("GET", "/health", token=None).json()
+    assert health["status"] == "degraded" and "not running" in health["reason"]
