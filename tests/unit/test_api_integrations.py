@@ -105,7 +105,7 @@ def test_update_replaces_settings_keeps_the_secret_and_refuses_a_kind_change(wor
     assert moved.status == 200 and moved.json["endpoint"].startswith("https://mail2.")
     assert moved.json["secret"]["keys"] == ["password", "username"]
     assert kind.status == 409 and "kind cannot change" in kind.json["message"]
-    assert other.status == 422 and other.field_names() == ["body.name"]
+    assert other.status == 409 and other.field_names() == ["body.name"]
 
 
 def test_stop_start_and_enable_follow_the_disable_reasons(world: ApiWorld) -> None:

@@ -79,7 +79,7 @@ def test_mailbox_errors_name_the_field_or_the_conflict(world: ApiWorld) -> None:
     assert bad_interval.status == 422 and bad_interval.field_names() == ["body.poll_interval_seconds"]
     assert bad_time.status == 422 and bad_time.field_names() == ["body.start_time"]
     assert "time zone" in bad_time.json["fields"][0]["message"]
-    assert other_address.status == 422 and other_address.field_names() == ["body.address"]
+    assert other_address.status == 409 and other_address.field_names() == ["body.address"]
     assert unknown_integration.status == 404
 
 

@@ -195,8 +195,11 @@ def test_mailbox_filters_accept_carbons_form_and_read_back_as_written(world: Api
 
 def test_the_openapi_document_names_the_key_value_form(world: ApiWorld) -> None:
     document = world.call("GET", "/openapi.json", as_="view").json
-    term = json.dumps(document["components"]["schemas"]["FilterTerm-Input"])  # what a request may hold
-    assert "FilterTermKeyValue" in term and '"category"' in term
+    schemas = document["components"]["schemas"]
+    group = json.dumps(schemas["FilterGroup"])  # what a group may hold, in requests and answers alike
+    assert "#/components/schemas/FilterTermKeyValue" in group and "#/components/schemas/FilterTerm" in group
+    pairs = {branch["properties"]["key"]["const"] for branch in schemas["FilterTermKeyValue"]["oneOf"]}
+    assert pairs == {"category", "after", "before", "from", "has"}
 
 
 def test_a_bad_value_is_refused_naming_the_value_the_caller_wrote(world: ApiWorld) -> None:

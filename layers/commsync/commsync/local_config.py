@@ -7,11 +7,12 @@ import tomllib
 import typing
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from commsync.errors import ConfigError
 from commsync.models import Integration, Mailbox, SourceKind
 from commsync.models.access import ApiToken
+from commsync.models.address import address_problem
 from commsync.models.common import DomainModel
 from commsync.models.integration import IntegrationSettings
 from commsync.models.mailbox import MailboxSettings
@@ -27,6 +28,15 @@ class LocalMailbox(MailboxSettings):
 class LocalIntegration(IntegrationSettings):
     enabled: bool = True
     mailboxes: list[LocalMailbox] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _addresses_fit_kind(self) -> LocalIntegration:
+        # The same check as the API's (api/mailboxes.py): one rule at every entry point.
+        for index, mailbox in enumerate(self.mailboxes):
+            problem = address_problem(self.kind, mailbox.address)
+            if problem is not None:
+                raise ValueError(f"mailboxes.{index}.address: {problem}")
+        return self
 
     def to_integration(self) -> Integration:
         return Integration(**self.model_dump(exclude={"enabled", "mailboxes"}))

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from commsync.adapters.local.file_blobs import FileBlobs
+from commsync.adapters.local.file_blobs import FileBlobs, remove_leftovers
 from commsync.adapters.local.file_secrets import FileSecrets
 from commsync.adapters.local.log_notifier import LogNotifier
 from commsync.adapters.local.memory_queue import MemoryQueue
@@ -18,8 +18,11 @@ from commsync.adapters.local.sqlite_state import SqliteState
 from commsync.engine import DisablePolicy, Engine
 from commsync.errors import ConfigError
 from commsync.local_config import LocalConfig
-from commsync.models import MailboxRef, SyncCounts
+from commsync.loop_health import LoopHealth
+from commsync.models import MailboxRef, MailboxState, SyncCounts
+from commsync.observability import logger
 from commsync.services.dispatch import dispatch
+from commsync.services.mailbox_state import update_mailbox_state
 from commsync.services.manage import apply_integration, apply_mailbox
 from commsync.services.poll import PollLimits, PollOutcome, PollStatus, poll
 from commsync.settings import local_secret_environment
@@ -79,6 +82,7 @@ def drain(runtime: LocalRuntime, progress: Progress | None = None) -> dict[str, 
     budget = runtime.config.poll_time_budget_seconds
     limits = PollLimits(page_size=runtime.config.page_size, reserve_seconds=min(30.0, budget / 10))
     with exclusive_runner(runtime.config.store):
+        count_killed_polls(runtime)
         while (job := runtime.queue.receive()) is not None:
             # The same budget as a Lambda invocation: past it the poll stores its checkpoint and
             # queues a continuation, which this loop then picks up (issue 6).
@@ -88,11 +92,37 @@ def drain(runtime: LocalRuntime, progress: Progress | None = None) -> dict[str, 
                 job,
                 remaining_seconds=lambda deadline=deadline: deadline - time.monotonic(),  # type: ignore[misc]
                 limits=limits,
-                progress=progress,
+                progress=_noting(runtime, progress),
                 owner=LOCAL_LEASE_OWNER,
             )
+            runtime.state.forget_counts(job.mailbox)  # its outcome, counts included, is saved
             _merge(outcomes, job.mailbox.key, outcome)
     return outcomes
+
+
+def _noting(runtime: LocalRuntime, progress: Progress | None) -> Progress:
+    """After every page, the poll's running counts are noted (adapters/local/sqlite_pending.py)."""
+
+    def noted(ref: MailboxRef, counts: SyncCounts) -> None:
+        runtime.state.note_counts(ref, counts, runtime.engine.clock())
+        if progress is not None:
+            progress(ref, counts)
+
+    return noted
+
+
+def count_killed_polls(runtime: LocalRuntime) -> None:
+    """Add the counts of polls killed before their outcome was saved (issue 16: status under-counted)."""
+    for ref, counts, noted_at in runtime.state.noted_counts():
+        found = runtime.state.get_mailbox(ref)
+        last = found[1].last_sync_at if found else None
+        if found is not None and (last is None or last < noted_at):
+
+            def add(state: MailboxState, counts: SyncCounts = counts) -> MailboxState:
+                return state.model_copy(update={"counts": state.counts.add(counts)})
+
+            update_mailbox_state(runtime.engine, ref, add)
+        runtime.state.forget_counts(ref)
 
 
 def _merge(outcomes: dict[str, PollOutcome], key: str, outcome: PollOutcome) -> None:
@@ -120,20 +150,58 @@ def exclusive_runner(store: Path) -> Iterator[None]:
                 f"another commsync process is syncing the store {store}; run one per store"
             ) from None
         try:
+            _tidy_once(store)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# Stores this process has tidied since it holds their lock: once is enough, a walk per tick is not.
+_TIDIED: set[Path] = set()
+
+
+def _tidy_once(store: Path) -> None:
+    if store in _TIDIED:
+        return
+    removed = remove_leftovers(store)
+    _TIDIED.add(store)
+    if removed:
+        logger.info("removed half-written files a killed run left", extra={"count": removed})
+
+
 def run_forever(
-    runtime: LocalRuntime, stop: threading.Event, progress: Progress | None = None, tick_seconds: float = 1.0
+    runtime: LocalRuntime,
+    stop: threading.Event,
+    progress: Progress | None = None,
+    tick_seconds: float = 1.0,
+    health: LoopHealth | None = None,
 ) -> None:
     """Dispatch and drain until `stop` is set; the schedule lives in the state, as on AWS.
 
     The tick only bounds how late a due mailbox starts: a due-index query on SQLite costs
-    microseconds, so checking every second is free.
+    microseconds, so checking every second is free. With `health` (`commsync serve`), a failing
+    tick is logged, reported there and retried at the next one: the loop never dies of one
+    (issue 16: a `run --once` holding the store lock killed the serve loop for good). Without
+    it (`commsync run`), a failure ends the run as before, with its one-line refusal.
     """
     while not stop.is_set():
-        dispatch(runtime.engine)
-        drain(runtime, progress)
+        try:
+            dispatch(runtime.engine)
+            drain(runtime, progress)
+        except Exception as exc:
+            if health is None:
+                raise
+            _tick_failed(health, exc)
+        else:
+            if health is not None:
+                health.tick_succeeded()
         stop.wait(tick_seconds)
+
+
+def _tick_failed(health: LoopHealth, exc: Exception) -> None:
+    if isinstance(exc, ConfigError):  # another process is syncing the store: it ends, we go on
+        logger.warning("sync tick skipped", extra={"reason": str(exc)})
+        health.tick_failed(str(exc))
+    else:
+        logger.exception("sync tick failed; retried at the next tick")
+        health.tick_failed(f"{type(exc).__name__} (see the log)")

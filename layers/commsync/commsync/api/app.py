@@ -34,8 +34,9 @@ from commsync.api import (
 )
 from commsync.api.auth import authorize, denial, permission_middleware, public
 from commsync.api.context import ApiContext
-from commsync.api.errors import ApiError, Conflict, Invalid, error_response, problems
-from commsync.api.openapi_errors import DocumentedErrorsResolver
+from commsync.api.errors import ApiError, Conflict, Invalid, UnsupportedMediaType, error_response, problems
+from commsync.api.resolver import GuardedResolver
+from commsync.api.schemas import Health
 from commsync.errors import CommsyncError, TransientError
 from commsync.observability import logger
 
@@ -52,7 +53,8 @@ OPENAPI: dict[str, Any] = {
 
 
 def build_app(ctx: ApiContext) -> APIGatewayRestResolver:
-    app = DocumentedErrorsResolver(
+    app = GuardedResolver(
+        ctx.authenticate,
         enable_validation=True,
         # A response that does not match its declared model is our bug: 500, never a 422.
         response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR,
@@ -67,17 +69,20 @@ def build_app(ctx: ApiContext) -> APIGatewayRestResolver:
         connection,
     ):  # what the console needs beyond the above (issue 12)
         figures.register(app, ctx)
-    _public_routes(app)
+    _public_routes(app, ctx)
     console.register(app)
     _error_bodies(app, ctx)
     return app
 
 
-def _public_routes(app: APIGatewayRestResolver) -> None:
-    @app.get("/health", tags=["meta"], summary="Liveness and version")
+def _public_routes(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
+    @app.get("/health", tags=["meta"], summary="Liveness and version; `degraded` says what does not sync")
     @public
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    def health() -> Health:
+        problem = ctx.health()
+        if problem is None:
+            return Health(status="ok", version=__version__)
+        return Health(status="degraded", version=__version__, reason=problem)
 
     @app.get("/openapi.json", include_in_schema=False)
     @public
@@ -103,7 +108,7 @@ def _error_bodies(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         return error_response(Invalid("; ".join(f"{p.field}: {p.message}" for p in found), found))
 
     def unsupported(error: RequestUnsupportedContentType) -> Response[Any]:
-        return error_response(Invalid("send the body as application/json"))
+        return error_response(UnsupportedMediaType("send the body as application/json"))
 
     def service_error(error: ServiceError) -> Response[Any]:
         body = {"error": HTTPStatus(error.status_code).phrase.lower().replace(" ", "_"), "message": error.msg}

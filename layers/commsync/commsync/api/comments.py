@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from pydantic import BeforeValidator
 
 from commsync.api.auth import BEARER, requires
 from commsync.api.context import ApiContext
@@ -23,6 +24,7 @@ from commsync.api.schemas import (
     CommentIds,
     DeleteComments,
     ResyncQueued,
+    rfc3339_text,
 )
 from commsync.cleaning.build import attachment_key, attachment_use_key, comment_key, raw_key
 from commsync.engine import Engine
@@ -47,7 +49,9 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
     def list_changes(
         bucket: Bucket,
         since: Annotated[
-            datetime | None, Query(description="start at this time (RFC 3339) when no cursor")
+            datetime | None,
+            BeforeValidator(rfc3339_text),
+            Query(description="start at this time (RFC 3339) when no cursor"),
         ] = None,
         cursor: Annotated[
             str | None, Query(max_length=8200, description="`cursor` of the previous page")

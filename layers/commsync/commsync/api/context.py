@@ -50,6 +50,8 @@ class ApiContext:
     # Local mode: integration key -> the config file that defines it. The file is applied at
     # every start, so the API refuses edits it would undo (issue 23, api/managed.py).
     managed: dict[str, str] = field(default_factory=dict)
+    # What keeps this process from syncing, for /health (`commsync serve`'s loop); None: nothing.
+    health: Callable[[], str | None] = lambda: None
 
     @cached_property
     def engine(self) -> Engine:

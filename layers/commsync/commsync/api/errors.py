@@ -52,6 +52,14 @@ class Conflict(ApiError):
     status, code = HTTPStatus.CONFLICT, "conflict"
 
 
+class TooLarge(ApiError):
+    status, code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "too_large"
+
+
+class UnsupportedMediaType(ApiError):
+    status, code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"
+
+
 class Invalid(ApiError):
     status, code = HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error"
 
@@ -69,7 +77,7 @@ def error_response(error: ApiError, headers: dict[str, str] | None = None) -> Re
 
 
 # Union branch tags from discriminated unions (models.filters) say nothing to a caller.
-_TAGS = frozenset({"term", "group"})
+_TAGS = frozenset({"term", "key-value", "group"})
 
 
 def field_name(loc: Sequence[str | int], prefix: Sequence[str] = ()) -> str:

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from commsync.api.auth import BEARER, requires
 from commsync.api.context import ApiContext
-from commsync.api.errors import Conflict, FieldProblem, Invalid, NotFound
+from commsync.api.errors import Conflict, FieldProblem, NotFound
 from commsync.api.managed import refuse_if_managed
 from commsync.api.schemas import SLUG, IntegrationIn, IntegrationOut, IntegrationStatusOut
 from commsync.api.views import integration_or_404, integration_out, mailbox_status_out
@@ -57,7 +57,8 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
             if getattr(body, field) != value
         ]
         if wrong:
-            raise Invalid("the body names another integration than the path", wrong)
+            # 409: the body is valid, but it is not the resource the path names.
+            raise Conflict("the body names another integration than the path", wrong)
         existing = integration_or_404(ctx.engine, project, name)
         refuse_if_managed(ctx, existing.key)
         if body.kind is not existing.kind:

@@ -19,6 +19,7 @@ from commsync.api.links import LocalLinks
 from commsync.api.serve import ApiServer
 from commsync.local_config import LocalConfig
 from commsync.local_mode import LocalRuntime, apply_config, open_local, run_forever
+from commsync.loop_health import LoopHealth
 
 
 @dataclass
@@ -29,6 +30,7 @@ class LocalApi:
     # Integration key -> its config file; the API's own dict (api/managed.py), so what is added
     # here is refused at once.
     managed: dict[str, str] = field(default_factory=dict)
+    health: LoopHealth = field(default_factory=LoopHealth)
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
@@ -41,8 +43,12 @@ class LocalApi:
         self.threads.append(threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}))
         if sync:
             loop = threading.Thread(
-                target=run_forever, args=(self.runtime, self.stop), kwargs={"tick_seconds": tick_seconds}
+                target=run_forever,
+                args=(self.runtime, self.stop),
+                kwargs={"tick_seconds": tick_seconds, "health": self.health},
+                name="commsync-sync-loop",
             )
+            self.health.expected, self.health.thread = True, loop
             self.threads.append(loop)
         for thread in self.threads:
             thread.daemon = True
@@ -72,13 +78,15 @@ def open_local_api(
     links = LocalLinks(config.store, base_url)
     managed = {i.key: config_file for i in config.integrations} if config_file else {}
     server.links = links
-    server.app = build_app(
-        ApiContext(
-            engine_factory=lambda: engine,
-            authenticate=TokenTable(config.api.tokens),
-            links=links,
-            oauth=OAuthPages(return_pages=config.api.oauth_return_pages, base_url=base_url),
-            managed=managed,
-        )
+    health = LoopHealth()
+    context = ApiContext(
+        engine_factory=lambda: engine,
+        authenticate=TokenTable(config.api.tokens),
+        links=links,
+        oauth=OAuthPages(return_pages=config.api.oauth_return_pages, base_url=base_url),
+        managed=managed,
+        health=health.problem,
     )
-    return LocalApi(server=server, runtime=runtime, api_state=api_state, managed=managed)
+    server.authenticate = context.authenticate
+    server.app_factory = lambda: build_app(context)
+    return LocalApi(server=server, runtime=runtime, api_state=api_state, managed=managed, health=health)

@@ -15,8 +15,9 @@ from commsync.api.schemas import ADDRESS, SLUG, MailboxIn, MailboxOut, SyncReque
 from commsync.api.views import integration_or_404, mailbox_or_404, mailbox_out, mailbox_ref
 from commsync.engine import Engine
 from commsync.errors import DisableReason
-from commsync.models import Mailbox, PollJob
+from commsync.models import Integration, Mailbox, PollJob
 from commsync.models.access import Permission
+from commsync.models.address import address_problem
 from commsync.models.job import JobReason
 from commsync.services import manage
 
@@ -43,7 +44,7 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         ref = mailbox_ref(project, name, body.address)
         if ctx.engine.state.get_mailbox(ref) is not None:
             raise Conflict(f"mailbox {ref.address} already exists in {integration.key}")
-        return _save(ctx.engine, integration.key, body, default_enabled=True)
+        return _save(ctx.engine, integration, body, default_enabled=True)
 
     @app.get(f"{BASE}/<address>", tags=TAG, security=BEARER, summary="One mailbox and its status")
     @requires(Permission.VIEW)
@@ -58,13 +59,15 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
     ) -> MailboxOut:
         ref = mailbox_ref(project, name, address)
         if body.address != ref.address:
-            raise Invalid(
+            # 409: the body is valid, but it is not the resource the path names.
+            raise Conflict(
                 "the body names another mailbox", [FieldProblem("body.address", f"must be {ref.address!r}")]
             )
+        integration = integration_or_404(ctx.engine, project, name)
         _, state = mailbox_or_404(ctx.engine, ref)
         refuse_if_managed(ctx, ref.integration)
         user_stopped = state.disabled is not None and state.disabled.reason is DisableReason.USER
-        return _save(ctx.engine, ref.integration, body, default_enabled=not user_stopped)
+        return _save(ctx.engine, integration, body, default_enabled=not user_stopped)
 
     @app.delete(
         f"{BASE}/<address>",
@@ -128,8 +131,11 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         return job
 
 
-def _save(engine: Engine, integration: str, body: MailboxIn, default_enabled: bool) -> MailboxOut:
-    mailbox = Mailbox(integration=integration, **body.model_dump(exclude={"enabled"}))
+def _save(engine: Engine, integration: Integration, body: MailboxIn, default_enabled: bool) -> MailboxOut:
+    problem = address_problem(integration.kind, body.address)
+    if problem is not None:
+        raise Invalid(f"body.address: {problem}", [FieldProblem("body.address", problem)])
+    mailbox = Mailbox(integration=integration.key, **body.model_dump(exclude={"enabled"}))
     enabled = default_enabled if body.enabled is None else body.enabled
     state = manage.apply_mailbox(engine, mailbox, enabled=enabled)
     return mailbox_out(mailbox, state, engine.clock())

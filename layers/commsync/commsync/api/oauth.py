@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from commsync.api.auth import BEARER, public, requires
 from commsync.api.context import ApiContext
 from commsync.api.errors import BadRequest, Conflict, FieldProblem
+from commsync.api.openapi_errors import answers
 from commsync.api.schemas import SLUG
 from commsync.api.views import integration_or_404
 from commsync.models import Integration
@@ -37,6 +38,7 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         tags=TAG,
         security=BEARER,
         summary="Start connecting: 302 to the provider's sign-in (or its URL as JSON with response=json)",
+        openapi_extensions=answers(302),
     )
     @requires(Permission.MODIFY)
     def authenticate(
@@ -63,6 +65,7 @@ def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
         "/external/<provider>/oauth2/callback",
         tags=TAG,
         summary="Where the provider sends the browser back; 302 to the return page with oauth=success|error",
+        openapi_extensions=answers(302, 400, 409, 503, only=True),
     )
     @public
     def callback(

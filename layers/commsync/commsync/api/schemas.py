@@ -2,31 +2,50 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, StringConstraints, model_validator
+from pydantic import Field, SecretStr, StrictBool, StringConstraints, model_validator
 
 from commsync.models import Disabled, PollJob, SourceKind, SyncCounts
+from commsync.models.address import ANY
 from commsync.models.common import DomainModel
-from commsync.models.filters import MAX_DEPTH, SyncFilter, filter_depth
+from commsync.models.filters import BoundedFilter
 from commsync.models.integration import IntegrationSettings
 from commsync.models.mailbox import MailboxSettings, PollRecord
 from commsync.models.subscription import SubscriptionProtocol
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,62}$"
-ADDRESS = r"^[^/\\#\s]{1,320}$"
+# A time in a query: RFC 3339 text only; pydantic alone would also take "0.5" as a Unix time.
+_RFC3339 = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
+
+
+def rfc3339_text(value: object) -> object:
+    if isinstance(value, str) and not _RFC3339.match(value):
+        raise ValueError("must be an RFC 3339 time, e.g. 2024-03-01T09:30:00Z")
+    return value
+
+
+ADDRESS = ANY
 COMMENT_ID = r"^[0-9a-f]{1,4000}$"
 SecretKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 CommentId = Annotated[str, StringConstraints(pattern=COMMENT_ID)]
+
+
+class Health(DomainModel):
+    status: Literal["ok", "degraded"]
+    version: str
+    # Why it is degraded (`commsync serve`: the sync loop is not running, or its ticks fail).
+    reason: str | None = None
 
 
 class IntegrationIn(IntegrationSettings):
     # Write-only: stored through the secrets port under `secret` (default "<project>/<name>"),
     # merged into what is there; never returned.
     secret_values: dict[SecretKey, SecretStr] | None = Field(default=None, max_length=20)
-    # None on update: leave the user's start/stop switch as it is.
-    enabled: bool | None = None
+    # None on update: leave the user's start/stop switch as it is. Strict: 0 or "no" is no switch.
+    enabled: StrictBool | None = None
 
 
 class SecretInfo(DomainModel):
@@ -51,7 +70,7 @@ class IntegrationOut(DomainModel):
 
 
 class MailboxIn(MailboxSettings):
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
 
 
 class MailboxStatus(DomainModel):
@@ -68,6 +87,9 @@ class MailboxStatus(DomainModel):
 
 
 class MailboxOut(MailboxSettings):
+    # What is stored, as it is: a row an older version accepted (an address now refused) must
+    # still be listed, shown disabled with why, never fail the listing (issue 16).
+    address: str
     integration: str
     status: MailboxStatus
 
@@ -86,14 +108,7 @@ class IntegrationStatusOut(DomainModel):
 
 class SyncRequest(DomainModel):
     folder: str | None = Field(default=None, min_length=1, max_length=1024)
-    filters: SyncFilter | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shallow(cls, data: Any) -> Any:
-        if isinstance(data, dict) and filter_depth(data.get("filters")) > MAX_DEPTH:
-            raise ValueError(f"filters: nested deeper than {MAX_DEPTH} levels")
-        return data
+    filters: BoundedFilter | None = None
 
 
 class CommentIds(DomainModel):
@@ -110,7 +125,7 @@ class ResyncQueued(DomainModel):
 class DeleteComments(CommentIds):
     # Attachments are content-addressed and may be shared with other comments of the bucket:
     # they are deleted only when asked, and then other comments' references to them break.
-    purge_attachments: bool = False
+    purge_attachments: StrictBool = False
 
 
 class MailboxKey(DomainModel):

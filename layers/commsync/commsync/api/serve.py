@@ -9,9 +9,12 @@ attachment URLs (`/_blobs/...`, api/links.py), which on AWS are presigned S3 URL
 from __future__ import annotations
 
 import base64
-import threading
+import json
+import queue
 import time
 import uuid
+from collections.abc import Callable
+from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -20,6 +23,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from commsync.api.context import Authenticator
+from commsync.api.errors import ApiError, BadRequest, TooLarge
 from commsync.api.links import LOCAL_PREFIX, LocalLinks
 from commsync.observability import logger
 
@@ -81,6 +86,15 @@ def from_result(result: dict[str, Any]) -> tuple[int, list[tuple[str, str]], byt
     return int(result["statusCode"]), headers, body
 
 
+def _as_result(error: ApiError) -> dict[str, Any]:
+    body = {"error": error.code, "message": error.message}
+    return {
+        "statusCode": error.status.value,
+        "headers": {"Content-Type": "application/json", "Connection": "close"},
+        "body": json.dumps(body),
+    }
+
+
 class _LocalContext(LambdaContext):
     """The few Lambda context attributes anything might read, for a process that is no Lambda."""
 
@@ -95,16 +109,22 @@ _CONTEXT = _LocalContext()
 
 
 class ApiServer(ThreadingHTTPServer):
+    """One thread per request; each borrows an app of its own from a pool (issue 16).
+
+    A Powertools resolver keeps the current event on itself, so two requests must never share
+    one; the pool grows to the peak concurrency and keeps its apps for the next requests.
+    """
+
     daemon_threads = True
 
     def __init__(self, port: int, host: str = LOOPBACK) -> None:
         # `--host 0.0.0.0` (issue 23) for a container or a VM; loopback unless asked.
         super().__init__((host, port), _Handler)
         # Set once the port is known (the app's links and OAuth redirect URIs name it).
-        self.app: APIGatewayRestResolver | None = None
+        self.app_factory: Callable[[], APIGatewayRestResolver] | None = None
+        self.authenticate: Authenticator = _nobody
         self.links: LocalLinks | None = None
-        # The resolver keeps the current event on itself: one request at a time through it.
-        self.lock = threading.Lock()
+        self._apps: queue.SimpleQueue[APIGatewayRestResolver] = queue.SimpleQueue()
 
     @property
     def url(self) -> str:
@@ -113,10 +133,44 @@ class ApiServer(ThreadingHTTPServer):
         shown = LOOPBACK if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host  # noqa: S104
         return f"http://{shown}:{self.server_address[1]}"
 
+    def resolve(self, event: dict[str, Any]) -> dict[str, Any]:
+        try:
+            app = self._apps.get_nowait()
+        except queue.Empty:
+            if self.app_factory is None:
+                raise RuntimeError("the server has no app yet") from None
+            app = self.app_factory()
+        try:
+            return app.resolve(event, _CONTEXT)
+        finally:
+            self._apps.put(app)
+
+
+def _nobody(_event: dict[str, Any]) -> None:
+    return None
+
+
+def body_length(headers: Message) -> int | ApiError:
+    """The declared body length, or the error that refuses the request before its body is read."""
+    if headers.get("Transfer-Encoding"):
+        return BadRequest("send the body with a Content-Length, not chunked")
+    declared = headers.get_all("Content-Length") or []
+    if not declared:
+        return 0
+    if len(set(declared)) != 1 or not declared[0].strip().isdigit():
+        return BadRequest("Content-Length must be one non-negative integer")
+    length = int(declared[0])
+    if length > MAX_BODY:
+        return TooLarge(f"the body is larger than {MAX_BODY} bytes")
+    return length
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: ApiServer
     protocol_version = "HTTP/1.1"
+    # The headers and the body go out in separate writes: with Nagle's algorithm on, each
+    # answer on a kept-alive connection waited for the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         if urlsplit(self.path).path.startswith(LOCAL_PREFIX):
@@ -130,18 +184,23 @@ class _Handler(BaseHTTPRequestHandler):
     do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_POST
 
     def _api(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self._send(413, [("Content-Type", "application/json")], b'{"error":"too_large"}')
+        length = body_length(self.headers)
+        if isinstance(length, ApiError):
+            self.close_connection = True  # the body was not read: the connection cannot be reused
+            self._send(*from_result(_as_result(length)))
             return
-        body = self.rfile.read(length) if length else b""
-        event = to_event(self.command, self.path, list(self.headers.items()), body, self.client_address[0])
-        app = self.server.app
+        headers = list(self.headers.items())
+        event = to_event(self.command, self.path, headers, b"", self.client_address[0])
+        if length and self.server.authenticate(event) is None:
+            # Authenticate before reading a body: a caller without a valid token gets the app's
+            # answer to the bare request (401, or a public route's), and the body is never read.
+            self.close_connection = True
+        elif length:
+            event = to_event(
+                self.command, self.path, headers, self.rfile.read(length), self.client_address[0]
+            )
         try:
-            if app is None:
-                raise RuntimeError("the server has no app yet")
-            with self.server.lock:
-                result = app.resolve(event, _CONTEXT)
+            result = self.server.resolve(event)
         except Exception:
             logger.exception("serve: the app failed")
             self._send(500, [("Content-Type", "application/json")], b'{"error":"internal_error"}')
@@ -172,12 +231,25 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers:
             if name.lower() not in ("content-length", "connection"):
                 self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command != "HEAD":
+        if getattr(self, "command", None) != "HEAD":
             self.wfile.write(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # What the stdlib refuses itself (a request line too long, a malformed one) gets our
+        # error body too, not its HTML page (issue 16).
+        self.close_connection = True
+        error = {
+            "error": HTTPStatus(code).phrase.lower().replace(" ", "_"),
+            "message": message or explain or "",
+        }
+        self._send(code, [("Content-Type", "application/json")], json.dumps(error).encode())
 
     def log_message(self, format: str, *args: Any) -> None:
         # The stdlib logs the request line, whose query may hold an OAuth code, state or a
-        # signature: log the path only.
-        logger.debug("serve", extra={"method": self.command, "path": urlsplit(self.path).path})
+        # signature: log the path only. A refused request line may have left neither set.
+        path = urlsplit(getattr(self, "path", "") or "").path
+        logger.debug("serve", extra={"method": getattr(self, "command", None), "path": path})

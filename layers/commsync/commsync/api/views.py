@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from pydantic import BaseModel
@@ -25,8 +24,9 @@ def integration_or_404(engine: Engine, project: str, name: str) -> Integration:
 
 
 def mailbox_ref(project: str, name: str, address: str) -> MailboxRef:
-    # API Gateway and `serve` hand over the path decoded; unquoting again keeps '%40' working too.
-    return MailboxRef(integration=f"{project}/{name}", address=unquote(address).strip().lower())
+    # API Gateway and `serve` hand over the path decoded once; decoding it again would make
+    # an address holding '%' unreachable (issue 16).
+    return MailboxRef(integration=f"{project}/{name}", address=address.strip().lower())
 
 
 def mailbox_or_404(engine: Engine, ref: MailboxRef) -> tuple[Mailbox, MailboxState]:

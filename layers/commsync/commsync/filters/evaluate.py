@@ -60,7 +60,7 @@ def matches(rule: SyncFilter, facts: EmailFacts) -> bool:
         if rule.AND is not None:
             return all(matches(child, facts) for child in rule.AND)
         return any(matches(child, facts) for child in rule.OR or [])
-    return _term(rule, facts)
+    return _term(rule.term, facts)
 
 
 def _term(term: FilterTerm, facts: EmailFacts) -> bool:

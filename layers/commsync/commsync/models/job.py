@@ -7,7 +7,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from commsync.models.common import DomainModel, UtcDatetime
-from commsync.models.filters import SyncFilter
+from commsync.models.filters import BoundedFilter
 from commsync.models.mailbox import MailboxRef
 
 
@@ -28,6 +28,6 @@ class PollJob(DomainModel):
     # None means the mailbox's own settings. Until the poller evaluates them (issue 10), a manual
     # job syncs the mailbox as a scheduled one would.
     folder: str | None = Field(default=None, min_length=1, max_length=1024)
-    filters: SyncFilter | None = None
+    filters: BoundedFilter | None = None
     # Resync through the API: the comments whose emails are fetched again and rebuilt (issue 10).
     resync_ids: list[str] = Field(default_factory=list, max_length=100)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
+from commsync.models.address import ANY, MAX_LENGTH
 from commsync.models.common import DomainModel, UtcDatetime
-from commsync.models.filters import SyncFilter
+from commsync.models.filters import BoundedFilter
 from commsync.models.integration import Disabled
 
 
@@ -45,17 +46,18 @@ class AddressFilter(DomainModel):
 class MailboxSettings(DomainModel):
     """What the user configures for a mailbox. Runtime facts live in MailboxState."""
 
-    # An SMTP address for mail sources, an object name for Salesforce.
-    address: str = Field(min_length=1, max_length=320, pattern=r"^[^/\\#\s]+$")
+    # An SMTP address for mail sources, an object name for Salesforce; which of them the kind
+    # needs is checked where the kind is known (models/address.py: address_problem).
+    address: str = Field(min_length=1, max_length=MAX_LENGTH, pattern=ANY)
     start_time: UtcDatetime | None = None
     folders: FolderFilter = Field(default_factory=FolderFilter)
     participants: AddressFilter = Field(default_factory=AddressFilter)
     domains: AddressFilter = Field(default_factory=AddressFilter)
-    sync_attachments: bool = True
+    sync_attachments: StrictBool = True
     poll_interval_seconds: int = Field(default=300, ge=1, le=7 * 24 * 3600)
     # Only emails these select become comments (issue 10: the keys of models/filters.py); the
     # others still move the checkpoint, so widening a filter later needs an on-demand sync.
-    filters: SyncFilter | None = None
+    filters: BoundedFilter | None = None
 
     @field_validator("address", mode="before")
     @classmethod

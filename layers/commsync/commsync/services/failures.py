@@ -15,6 +15,7 @@ from commsync.errors import DisableReason, FailureClass
 from commsync.models import Integration, Mailbox, MailboxState, Notification
 from commsync.models.integration import Disabled
 from commsync.observability import logger
+from commsync.sources.network import UNREACHABLE
 
 
 def persistent(engine: Engine, state: MailboxState, now: datetime) -> bool:
@@ -37,6 +38,14 @@ def record_failure(
     state = state.with_failed_poll(now).model_copy(
         update={"failures": state.failures + 1, "failing_since": state.failing_since or now}
     )
+    if (
+        failure_class is FailureClass.TRANSIENT
+        and error.startswith(UNREACHABLE)
+        and state.last_success_at is None
+    ):
+        # Never reached since it was configured: a mistyped endpoint, not an outage, so it stops
+        # the integration once persistent; one that answered before stays transient (issue 16).
+        failure_class = FailureClass.INTEGRATION
     if failure_class not in (FailureClass.INTEGRATION, FailureClass.MAILBOX):
         return state, None
     if not persistent(engine, state, now):

@@ -63,3 +63,22 @@ class FileBlobs:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+
+def remove_leftovers(root: Path) -> int:
+    """Delete the half-written `.tmp-*` files a killed writer left under the blob directories.
+
+    A write goes to `.tmp-<random>` and is renamed into place, so after SIGKILL the temporary
+    file stays (issue 16). Only the runner that holds the store's lock may call this (no other
+    writer of blobs is running then); the store's top level is left alone, where the secrets
+    file is written by the API, which runs beside the runner.
+    """
+    removed = 0
+    for child in root.iterdir() if root.is_dir() else ():
+        if not child.is_dir():
+            continue
+        for path in child.rglob(".tmp-*"):
+            if path.is_file():
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed

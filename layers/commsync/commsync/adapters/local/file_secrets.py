@@ -11,6 +11,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,6 +31,9 @@ class FileSecrets:
     def __init__(self, path: Path | None, environ: Mapping[str, str]) -> None:
         self._path = path
         self._environ = environ
+        # `commsync serve` answers on many threads: a put is read-modify-write of one file, and
+        # two at once must not lose either's keys (issue 16).
+        self._writing = threading.Lock()
 
     def get(self, name: str) -> dict[str, SecretStr]:
         values: dict[str, SecretStr] = {}
@@ -64,25 +68,32 @@ class FileSecrets:
     def put(self, name: str, values: Mapping[str, str]) -> None:
         if self._path is None:
             raise ConfigError("no secrets_file is configured: secrets cannot be stored")
+        with self._writing:
+            self._put(self._path, name, values)
+
+    def _put(self, path: Path, name: str, values: Mapping[str, str]) -> None:
         data: dict[str, Any] = {}
-        if self._path.is_file():
-            with self._path.open("rb") as handle:
+        if path.is_file():
+            with path.open("rb") as handle:
                 data = tomllib.load(handle)
         table = data.get(name, {})
         if not isinstance(table, dict):
-            raise ConfigError(f"secret {name!r} in {self._path.name} must be a table of keys")
+            raise ConfigError(f"secret {name!r} in {path.name} must be a table of keys")
         data[name] = {**table, **values}
-        _write_private(self._path, _dump(data))
+        _write_private(path, _dump(data))
         for value in values.values():
             redacting_filter.remember(value)
 
     def delete(self, name: str) -> None:
-        if self._path is None or not self._path.is_file():
+        if self._path is None:
             return
-        with self._path.open("rb") as handle:
-            data = tomllib.load(handle)
-        if data.pop(name, None) is not None:
-            _write_private(self._path, _dump(data))
+        with self._writing:
+            if not self._path.is_file():
+                return
+            with self._path.open("rb") as handle:
+                data = tomllib.load(handle)
+            if data.pop(name, None) is not None:
+                _write_private(self._path, _dump(data))
 
 
 def _toml_string(text: str) -> str:

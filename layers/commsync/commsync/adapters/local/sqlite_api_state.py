@@ -4,9 +4,10 @@ OAuth state, API tokens and notification subscriptions (issue 7)."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from commsync.models import MailboxRef
 from commsync.models.access import ApiToken
@@ -25,21 +26,39 @@ CREATE TABLE IF NOT EXISTS subscriptions (
 
 def add_change_keys(db: sqlite3.Connection) -> None:
     """The feed's column and index (models.comment_feed), added to stores created before them;
-    rows written before get a key from their stored (whole-second) updated_at."""
-    columns = {row[1] for row in db.execute("PRAGMA table_info(comment_index)")}
-    if "change_key" not in columns:
-        db.execute("ALTER TABLE comment_index ADD COLUMN change_key TEXT")
-        db.execute(
-            "UPDATE comment_index SET change_key = "
-            "replace(json_extract(doc, '$.updated_at'), 'Z', '.000000Z') || '#' || comment_id"
-        )
-    db.execute("CREATE INDEX IF NOT EXISTS comment_changes ON comment_index (bucket, change_key)")
+    rows written before get a key from their stored (whole-second) updated_at.
+
+    In one write transaction: two first starts on a new store both saw no column and the
+    second ALTER failed with "duplicate column name" (issue 16)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(comment_index)")}
+        if "change_key" not in columns:
+            db.execute("ALTER TABLE comment_index ADD COLUMN change_key TEXT")
+            db.execute(
+                "UPDATE comment_index SET change_key = "
+                "replace(json_extract(doc, '$.updated_at'), 'Z', '.000000Z') || '#' || comment_id"
+            )
+        db.execute("CREATE INDEX IF NOT EXISTS comment_changes ON comment_index (bucket, change_key)")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 class SqliteApiState:
     """Mixed into SqliteState, which provides the connection and the write transaction."""
 
     _db: sqlite3.Connection
+    _lock: threading.RLock
+
+    def _one(self, sql: str, params: tuple[object, ...] = ()) -> Any:
+        with self._lock:
+            return self._db.execute(sql, params).fetchone()
+
+    def _all(self, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
 
     if TYPE_CHECKING:
 
@@ -87,11 +106,11 @@ class SqliteApiState:
             )
 
     def get_api_token(self, sha256: str) -> ApiToken | None:
-        row = self._db.execute("SELECT doc FROM api_tokens WHERE sha256 = ?", (sha256,)).fetchone()
+        row = self._one("SELECT doc FROM api_tokens WHERE sha256 = ?", (sha256,))
         return ApiToken.model_validate_json(row[0]) if row else None
 
     def list_api_tokens(self) -> list[ApiToken]:
-        rows = self._db.execute("SELECT doc FROM api_tokens ORDER BY name").fetchall()
+        rows = self._all("SELECT doc FROM api_tokens ORDER BY name")
         return [ApiToken.model_validate_json(r[0]) for r in rows]
 
     def delete_api_token(self, name: str) -> bool:
@@ -107,9 +126,7 @@ class SqliteApiState:
             )
 
     def list_subscriptions(self, integration: str) -> list[Subscription]:
-        rows = self._db.execute(
-            "SELECT doc FROM subscriptions WHERE integration = ? ORDER BY id", (integration,)
-        ).fetchall()
+        rows = self._all("SELECT doc FROM subscriptions WHERE integration = ? ORDER BY id", (integration,))
         return [Subscription.model_validate_json(r[0]) for r in rows]
 
     def delete_subscription(self, integration: str, subscription_id: str) -> Subscription | None:

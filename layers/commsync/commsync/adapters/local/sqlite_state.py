@@ -11,6 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 from commsync.adapters.local.sqlite_api_state import API_SCHEMA, SqliteApiState, add_change_keys
+from commsync.adapters.local.sqlite_pending import PENDING_SCHEMA, SqlitePendingCounts
+from commsync.adapters.local.sqlite_rows import connect, mailbox_row
 from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, MailboxState, Usage
 from commsync.models.comment_feed import change_key
 from commsync.models.common import iso_z
@@ -37,15 +39,14 @@ CREATE TABLE IF NOT EXISTS usage (
 _NEVER = ""
 
 
-class SqliteState(SqliteApiState):
+class SqliteState(SqliteApiState, SqlitePendingCounts):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA + API_SCHEMA)
+        self._db = connect(path, _SCHEMA + API_SCHEMA + PENDING_SCHEMA)
         add_change_keys(self._db)
-        self._lock = threading.Lock()
+        # Reads take it too: `commsync serve` answers requests on many threads over this one
+        # connection, and a read must never run inside another thread's open transaction.
+        self._lock = threading.RLock()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -70,11 +71,11 @@ class SqliteState(SqliteApiState):
             )
 
     def get_integration(self, key: str) -> Integration | None:
-        row = self._db.execute("SELECT doc FROM integrations WHERE key = ?", (key,)).fetchone()
+        row = self._one("SELECT doc FROM integrations WHERE key = ?", (key,))
         return Integration.model_validate_json(row[0]) if row else None
 
     def list_integrations(self) -> list[Integration]:
-        rows = self._db.execute("SELECT doc FROM integrations ORDER BY key").fetchall()
+        rows = self._all("SELECT doc FROM integrations ORDER BY key")
         return [Integration.model_validate_json(r[0]) for r in rows]
 
     def set_integration_disabled(self, key: str, disabled: Disabled | None) -> None:
@@ -104,26 +105,25 @@ class SqliteState(SqliteApiState):
                 )
 
     def get_mailbox(self, ref: MailboxRef) -> tuple[Mailbox, MailboxState] | None:
-        row = self._db.execute(
+        row = self._one(
             "SELECT config, state FROM mailboxes WHERE integration = ? AND address = ?",
             (ref.integration, ref.address),
-        ).fetchone()
-        return (
-            (Mailbox.model_validate_json(row[0]), MailboxState.model_validate_json(row[1])) if row else None
         )
+        return mailbox_row(ref.integration, ref.address, *row) if row else None
 
     def list_mailboxes(self, integration: str) -> list[tuple[Mailbox, MailboxState]]:
-        rows = self._db.execute(
-            "SELECT config, state FROM mailboxes WHERE integration = ? ORDER BY address", (integration,)
-        ).fetchall()
-        return [(Mailbox.model_validate_json(c), MailboxState.model_validate_json(s)) for c, s in rows]
+        rows = self._all(
+            "SELECT address, config, state FROM mailboxes WHERE integration = ? ORDER BY address",
+            (integration,),
+        )
+        return [mailbox_row(integration, *row) for row in rows]
 
     def due_mailboxes(self, now: datetime, limit: int) -> list[tuple[MailboxRef, int]]:
-        rows = self._db.execute(
+        rows = self._all(
             "SELECT integration, address, json_extract(config, '$.poll_interval_seconds') FROM mailboxes "
             "WHERE due = 1 AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?",
             (iso_z(now), limit),
-        ).fetchall()
+        )
         return [(MailboxRef(integration=i, address=a), int(n)) for i, a, n in rows]
 
     def schedule_poll(self, ref: MailboxRef, at: datetime) -> None:
@@ -162,9 +162,9 @@ class SqliteState(SqliteApiState):
 
     # checkpoints
     def get_checkpoint(self, ref: MailboxRef, folder_id: str) -> Checkpoint | None:
-        row = self._db.execute(
+        row = self._one(
             "SELECT doc FROM checkpoints WHERE mailbox_key = ? AND folder_id = ?", (ref.key, folder_id)
-        ).fetchone()
+        )
         return Checkpoint.model_validate_json(row[0]) if row else None
 
     def put_checkpoint_leased(self, checkpoint: Checkpoint, owner: str, now: datetime, seconds: int) -> bool:
@@ -198,9 +198,9 @@ class SqliteState(SqliteApiState):
 
     # comment index and usage
     def get_comment_entry(self, bucket: str, comment_id: str) -> CommentEntry | None:
-        row = self._db.execute(
+        row = self._one(
             "SELECT doc FROM comment_index WHERE bucket = ? AND comment_id = ?", (bucket, comment_id)
-        ).fetchone()
+        )
         return _entry_from(row[0]) if row else None
 
     def create_comment_entry(self, entry: CommentEntry, project: str, period: str) -> bool:
@@ -242,17 +242,15 @@ class SqliteState(SqliteApiState):
             )
 
     def comment_changes(self, bucket: str, after: str, limit: int) -> list[tuple[str, CommentEntry]]:
-        rows = self._db.execute(
+        rows = self._all(
             "SELECT change_key, doc FROM comment_index WHERE bucket = ? AND change_key > ? "
             "ORDER BY change_key LIMIT ?",
             (bucket, after, limit),
-        ).fetchall()
+        )
         return [(key, _entry_from(doc)) for key, doc in rows]
 
     def get_usage(self, project: str, period: str) -> Usage:
-        row = self._db.execute(
-            "SELECT ai_units FROM usage WHERE project = ? AND period = ?", (project, period)
-        ).fetchone()
+        row = self._one("SELECT ai_units FROM usage WHERE project = ? AND period = ?", (project, period))
         return Usage(project=project, period=period, ai_units=row[0] if row else 0)
 
 

@@ -21,7 +21,7 @@ from commsync.errors import IntegrationError
 from commsync.models import Integration
 from commsync.models.ews import EXCHANGE_VERSIONS, EwsAccess, EwsAuth, EwsOptions
 from commsync.sources.ews.oauth import MsalTokenCredentials
-from commsync.sources.ews.retry import Deadline
+from commsync.sources.ews.retry import Deadline, once_more_after_a_read_timeout
 from commsync.sources.ews.tokens import token_acquirer
 from commsync.sources.ews.transport import EwsHttpAdapter
 
@@ -38,6 +38,9 @@ class CommsyncProtocol(Protocol):  # type: ignore[misc]
     def create_session(self) -> Session:
         session: Session = super().create_session()
         session.mount(self.service_endpoint, self.adapter_factory())
+        policy = self.retry_policy
+        if isinstance(policy, Deadline):  # one more try after a read timeout (retry.py)
+            session.post = once_more_after_a_read_timeout(session.post, policy.seconds_left, self.TIMEOUT)  # type: ignore[method-assign]
         return session
 
 

@@ -11,6 +11,7 @@ import requests
 from exchangelib import errors as ews
 
 from commsync.errors import CommsyncError, IntegrationError, MailboxError, TransientError
+from commsync.sources.network import unreachable
 
 # The mailbox is missing or this account may not open it: only that mailbox is affected.
 _MAILBOX = {
@@ -43,9 +44,14 @@ _TRANSIENT = (
 )
 
 
-def classify(exc: BaseException) -> CommsyncError:
+def classify(exc: BaseException, endpoint: str | None = None) -> CommsyncError:
     if isinstance(exc, CommsyncError):
         return exc
+    # exchangelib re-raises DNS, refused and timeout as ErrorTimeoutExpired: name the host and
+    # the cause underneath (issue 16), not the wrapper's type.
+    network = unreachable("the Exchange server", exc, endpoint)
+    if network is not None:
+        return network
     if isinstance(exc, ews.UnauthorizedError):
         return IntegrationError(
             "the Exchange server refused the credentials: check the service account's user name and "
@@ -82,8 +88,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 @contextmanager
-def translated() -> Iterator[None]:
+def translated(endpoint: str | None = None) -> Iterator[None]:
     try:
         yield
     except (ews.EWSError, requests.RequestException, ssl.SSLError) as exc:
-        raise classify(exc) from exc
+        raise classify(exc, endpoint) from exc

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import requests
 from exchangelib.errors import RateLimitError, UnauthorizedError
 from exchangelib.protocol import FaultTolerance
 
@@ -34,6 +35,9 @@ class Deadline(FaultTolerance):  # type: ignore[misc]
         # FaultTolerance.__init__ assigns it; the real bound is computed from the clock.
         return None
 
+    def seconds_left(self) -> float:
+        return self._seconds_left()
+
     def back_off(self, seconds: float | None) -> None:
         wait = FALLBACK_BACKOFF_SECONDS if seconds is None else float(seconds)
         if wait > self.max_wait:
@@ -51,3 +55,28 @@ class Deadline(FaultTolerance):  # type: ignore[misc]
 
 def seconds_left_until(deadline_monotonic: float) -> Callable[[], float]:
     return lambda: deadline_monotonic - time.monotonic()
+
+
+def once_more_after_a_read_timeout(
+    post: Callable[..., requests.Response], seconds_left: Callable[[], float], timeout: float
+) -> Callable[..., requests.Response]:
+    """A session's `post` that sends a request once more when its answer timed out.
+
+    exchangelib turns a read timeout into ErrorTimeoutExpired and, with one session (ours),
+    re-raises it at once, so one slow answer ended the whole poll (issue 16). The retry goes
+    through the session again, so NTLM authenticates the new connection afresh. Every EWS
+    call we make only reads (SyncFolderItems with the same SyncState, GetItem, GetAttachment),
+    so sending it again is safe. A failure to connect (DNS, refused) is not retried: the next
+    try would fail alike, and sources/network.py names it. Only when a whole second wait fits
+    in the time left.
+    """
+
+    def post_with_one_retry(*args: Any, **kwargs: Any) -> requests.Response:
+        try:
+            return post(*args, **kwargs)
+        except requests.exceptions.ReadTimeout:
+            if seconds_left() < timeout:
+                raise
+            return post(*args, **kwargs)
+
+    return post_with_one_retry

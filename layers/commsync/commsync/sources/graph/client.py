@@ -22,6 +22,7 @@ from commsync.errors import IntegrationError, TransientError
 from commsync.observability import logger
 from commsync.sources.graph.auth import Tokens
 from commsync.sources.graph.errors import classify, retry_after
+from commsync.sources.network import unreachable
 
 IMMUTABLE_IDS = 'IdType="ImmutableId"'
 BATCH_LIMIT = 20
@@ -133,6 +134,7 @@ class GraphClient:
 
     def _send(self, method: str, url: str, prefer: str = "", **kwargs: Any) -> requests.Response:
         refreshed = False
+        network: requests.RequestException | None = None
         for attempt in range(MAX_ATTEMPTS):
             token = self._tokens.token()
             self.last_token = token
@@ -147,8 +149,10 @@ class GraphClient:
                 ) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 logger.warning("graph request failed; retrying", extra={"error": type(exc).__name__})
+                network = exc
                 self._wait(None, attempt)
                 continue
+            network = None  # it answered: a later give-up is "busy", not "unreachable"
             if response.status_code == 401 and not refreshed:
                 # Revoked, or expired early: one fresh token, then the 401 is the credentials' fault.
                 self._tokens.invalidate()
@@ -160,7 +164,9 @@ class GraphClient:
             if response.status_code >= 400:
                 raise classify(response, token)
             return response
-        raise TransientError(
+        # Unreachable, not busy: name the host and the cause (issue 16, sources/network.py).
+        reached = unreachable("Microsoft Graph", network, self.root) if network else None
+        raise reached or TransientError(
             f"Microsoft Graph stayed busy after {MAX_ATTEMPTS} attempts", FALLBACK_WAIT_SECONDS
         )
 

@@ -26,7 +26,7 @@ def odata_filter(rule: SyncFilter) -> str | None:
         if not branches or any(b is None for b in branches):
             return None
         return _join([b for b in branches if b], "or")
-    return _term(rule)
+    return _term(rule.term)
 
 
 def _join(parts: list[str], operator: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import requests
 
 from commsync.errors import CommsyncError, IntegrationError, MailboxError, TransientError
+from commsync.sources.network import unreachable
 
 
 class SalesforceApiError(Exception):
@@ -84,12 +85,17 @@ def translated(object_name: str) -> Iterator[None]:
         yield
     except SalesforceApiError as exc:
         raise classify(exc, object_name) from exc
-    except requests.exceptions.SSLError as exc:
-        raise IntegrationError(
-            f"TLS with Salesforce failed (check the instance URL and options.ca_bundle): {_first_line(exc)}"
-        ) from exc
     except (requests.ConnectionError, requests.Timeout) as exc:
-        raise TransientError(f"Salesforce is unreachable: {type(exc).__name__}") from exc
+        # DNS, refused, TLS verification or timeout, naming the host (issue 16).
+        network = unreachable("Salesforce", exc)
+        if network is not None:
+            raise network from exc
+        if isinstance(exc, requests.exceptions.SSLError):
+            raise IntegrationError(
+                "TLS with Salesforce failed (check the instance URL and options.ca_bundle): "
+                f"{_first_line(exc)}"
+            ) from exc
+        raise TransientError(f"Salesforce is unreachable: {_first_line(exc)}") from exc
     except ssl.SSLError as exc:
         raise IntegrationError(f"TLS with Salesforce failed: {_first_line(exc)}") from exc
 
