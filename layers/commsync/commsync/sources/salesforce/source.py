@@ -22,6 +22,7 @@ from commsync.models import Integration, Mailbox
 from commsync.models.common import utc_now
 from commsync.models.salesforce import SalesforceOptions
 from commsync.ports import Change, ChangePage, FolderListing, FolderRef, SecretStore
+from commsync.sources.prefetch import read_ahead
 from commsync.sources.salesforce.checkpoint import Mark
 from commsync.sources.salesforce.client import RestClient
 from commsync.sources.salesforce.deleted import deleted_since
@@ -90,7 +91,10 @@ class SalesforceSource:
         mark = Mark.decode(token, self._mailbox.start_time)
         tracker = Tracker(mark, timedelta(seconds=self._options.overlap_seconds), self.max_seen)
         with translated(plan.schema.name), self._schema_checked():
-            for records, after in changed_records(self._client, plan, tracker, page_size, self.query_limit):
+            # The next queryMore batch is in flight while the poller stores this one (each yielded
+            # mark is a snapshot, so reading ahead changes none of them).
+            batches = changed_records(self._client, plan, tracker, page_size, self.query_limit)
+            for records, after in read_ahead(batches):
                 if not records and after == mark:
                     continue  # a batch of records handed out before: nothing to store
                 mark = after
