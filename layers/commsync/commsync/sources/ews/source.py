@@ -53,6 +53,7 @@ class EwsSource:
             self._options.items_per_request,
             self._mailbox.start_time,
             self._options.stream_items_over_bytes,
+            self._options.max_bytes_per_request,
         )
         with translated():
             # The next SyncFolderItems and GetItem are in flight while the poller stores this page.
