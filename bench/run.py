@@ -39,6 +39,7 @@ SCENARIOS = {
     "cold_start": "bench.cold_start",
     "idle_poll": "bench.idle_poll",
     "big_attachment": "bench.big_attachment",
+    "page_memory": "bench.page_memory",
     "fan_out": "bench.fanout",
     "backfill": "bench.backfill",
 }

@@ -20,7 +20,15 @@ from bench.mailgen import ATTACHMENT_SHARE, FOLDERS, MAILBOX, email_of_size, wri
 from bench.run import QUICK, SCENARIOS, _run, results_document, verdict
 from commsync.models import Mailbox, MailboxState
 
-ISSUE_SCENARIOS = {"backfill", "idle_poll", "fan_out", "cold_start", "big_attachment", "cleaning"}
+ISSUE_SCENARIOS = {
+    "backfill",
+    "idle_poll",
+    "fan_out",
+    "cold_start",
+    "big_attachment",
+    "cleaning",
+    "page_memory",
+}
 
 
 def test_the_runner_covers_the_scenarios_of_the_issues() -> None:

@@ -50,14 +50,15 @@ def item_pages(
     fetch_batch: int,
     start_time: datetime | None,
     stream_over_bytes: int = 10_000_000,
-    max_bytes: int = 16_000_000,
+    max_bytes: int = 8_000_000,
 ) -> Iterator[ChangePage]:
     service = SyncFolderItems(account=account)
-    state = token
+    state, ask = token, page_size
     while True:
         try:
-            changes = _one_page(service, folder_id, state, page_size)
+            changes = _one_page(service, folder_id, state, ask)
             fitting = _fitting(changes, start_time, stream_over_bytes, max_bytes)
+            cut = fitting < len(changes)
             while fitting < len(changes):
                 # Fewer changes from the same state: the page then holds at most max_bytes.
                 changes = _one_page(service, folder_id, state, fitting)
@@ -76,7 +77,10 @@ def item_pages(
         yield ChangePage(changes=resolved, token=new_state, last=last)
         if last:
             return
-        state = new_state
+        state, ask = (
+            new_state,
+            _next_ask(changes, ask, cut, page_size, start_time, stream_over_bytes, max_bytes),
+        )
 
 
 def _one_page(service: SyncFolderItems, folder_id: str, state: str | None, page_size: int) -> list[Any]:
@@ -94,6 +98,23 @@ def _one_page(service: SyncFolderItems, folder_id: str, state: str | None, page_
             raise change
         out.append(change)
     return out
+
+
+def _next_ask(
+    changes: list[Any],
+    ask: int,
+    cut: bool,
+    page_size: int,
+    start_time: datetime | None,
+    stream_over: int,
+    max_bytes: int,
+) -> int:
+    """Big emails come in runs (one sender's scans): ask for what fitted after a cut page, and
+    grow back once a page leaves half the budget unused, so a run costs one request per page."""
+    if cut:
+        return max(1, len(changes))
+    held = sum(_fetched_bytes(kind, item, start_time, stream_over) for kind, item in changes)
+    return min(page_size, 2 * ask) if 2 * held <= max_bytes else ask
 
 
 def _fitting(changes: list[Any], start_time: datetime | None, stream_over: int, max_bytes: int) -> int:
