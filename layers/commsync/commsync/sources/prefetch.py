@@ -24,9 +24,6 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-# How long the worker waits for a free slot before checking whether the consumer has gone.
-_POLL_SECONDS = 0.5
-
 
 @dataclass(frozen=True)
 class _Failed:
@@ -66,10 +63,9 @@ class _Worker(Generic[T]):
                 close()
 
     def _slot(self) -> bool:
-        while not self.stop.is_set():
-            if self.slots.acquire(timeout=_POLL_SECONDS):
-                return not self.stop.is_set()
-        return False
+        # Blocks without polling: a consumer that stops sets `stop` and then frees a slot.
+        self.slots.acquire()
+        return not self.stop.is_set()
 
 
 def read_ahead(pages: Iterator[T], ahead: int = 1) -> Generator[T, None, None]:
