@@ -1,8 +1,8 @@
-"""`make bench`: run every scenario of issue 8, print one table, write bench/results.json.
+"""`make bench`: run every scenario (issues 8, 17, 20), print one table, write bench/results.json.
 
 Each scenario runs as `python -m bench.<module>` in a process of its own (the command printed
 beside it reproduces it alone) and hands its figures back through a JSON file. results.json
-holds `{"scenario": {"figure": number}}` for the six scenarios (INTERFACES.md); the keys that
+holds `{"scenario": {"figure": number}}` for every scenario (INTERFACES.md); the keys that
 start with "_" describe the run: the machine, the commands, each target and whether it was
 met, and the notes.
 
@@ -10,7 +10,7 @@ Every figure with a target gets PASS or FAIL beside it (the convention is in ben
 and the run exits 1 when a target is missed or a scenario fails to run: a bench that cannot
 fail is not a check.
 
-Sizes: BENCH_EMAILS (backfill, default 10,000), BENCH_MAILBOXES (fan-out, default 10,000) and
+Sizes: BENCH_EMAILS (backfill, default 4,000), BENCH_MAILBOXES (fan-out, default 10,000) and
 BENCH_REPEATS (runs per figure, default 3); `--quick` or `BENCH_QUICK=1` runs everything small,
 to check the harness in a few minutes. `--only backfill,cleaning` runs some scenarios.
 """
@@ -121,7 +121,7 @@ def results_document(scenarios: list[Scenario], load: float, seconds: float, qui
 
 
 def _parser() -> argparse.ArgumentParser:
-    parsed = argparse.ArgumentParser(description="Run the commsync benchmarks (issue 8).")
+    parsed = argparse.ArgumentParser(description="Run the commsync benchmarks.")
     parsed.add_argument("--quick", action="store_true", help="small sizes and one run each")
     parsed.add_argument("--only", help=f"comma-separated scenarios among: {', '.join(SCENARIOS)}")
     parsed.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON results")
