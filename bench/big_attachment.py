@@ -1,10 +1,11 @@
 """Scenario 5, big attachment: one email with a 50 MB attachment through the EWS source in local mode.
 
 The poller runs in a fresh process (the emulator in another), so its RSS high-water mark
-(ru_maxrss) is the sync's own; the target is under 150 MB. A second process takes the same
-work apart and reports the Python heap's peak (tracemalloc) in each stage, to show where the
-memory goes: the GetItem response (the MIME, base64 again inside the XML) and its parse, the
-MIME parse and attachment decode in clean(), and the writes in record().
+(/proc's VmHWM) is the sync's own; the target is under 150 MB. A second process takes the same
+work apart, the poller's steps one by one, and reports the Python heap's peak (tracemalloc) in
+each stage and the bytes the server sent for it (the responses' Content-Length): the GetItem
+of the email's properties, the attachment streamed through GetAttachment into the blob store
+(`store_streamed`, as the poller does), clean() of the stand-in message, and record().
 Run: `.venv/bin/python -m bench.big_attachment [--megabytes 50] [--repeats R]`.
 """
 
@@ -66,12 +67,16 @@ def main() -> None:
     # How the peak grows with the message: a sync that streamed would stay near the baseline.
     scenario.add("peak_growth_per_email_mb", (peak - baseline) / (size / 2**20))
     scenario.add("comments_created", median([r["created"] for r in runs]), "= 1", runs[0]["created"] == 1)
-    for stage in ("fetch", "clean", "record"):
+    for stage in ("fetch", "stream", "clean", "record"):
         scenario.add(f"{stage}_heap_peak_mb", stages[f"{stage}_peak_mb"])
-    scenario.add("getitem_response_mb", stages["response_mb"])
+    scenario.add("getitem_response_mb", stages["fetch_response_mb"])
+    scenario.add("getattachment_response_mb", stages["stream_response_mb"])
+    streamed = stages["streamed_mb"]
+    # The real path fetched the whole attachment: a stage that skipped it would show ~0 here.
+    scenario.add("streamed_attachment_mb", streamed, f">= {args.megabytes}")
     scenario.notes.append(
         "heap peaks are tracemalloc's (Python allocations only) in a separate, identical run, stage by "
-        "stage; the response size is what exchangelib read for the one GetItem"
+        "stage; response sizes are the Content-Length of what the emulator sent in that stage"
     )
     finish(scenario, args.emit)
 
@@ -131,9 +136,9 @@ def _stages(endpoint: str, work: Path) -> dict[str, Any]:
     """The poller's steps one by one, each with tracemalloc's peak reset before it."""
     import tracemalloc
 
-    from bench.ews_clients import local_runtime
-    from commsync.cleaning.build import Origin, clean
-    from commsync.services.record import record
+    from bench.ews_clients import ResponseBytes, local_runtime
+    from commsync.cleaning.build import Origin, clean, with_streamed
+    from commsync.services.record import record, store_streamed
     from commsync.sources import open_source
 
     runtime = local_runtime(work, endpoint, MAILBOX)
@@ -141,29 +146,33 @@ def _stages(endpoint: str, work: Path) -> dict[str, Any]:
     integration = engine.state.list_integrations()[0]
     mailbox = engine.state.list_mailboxes(integration.key)[0][0]
     source = open_source(integration, mailbox, engine.secrets)
-    peaks: dict[str, float] = {}
+    received = ResponseBytes.count(source)
+    out: dict[str, float] = {}
+
+    def stage(name: str) -> None:
+        out[f"{name}_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        out[f"{name}_response_mb"] = received.take() / 2**20
+        tracemalloc.reset_peak()
+
     tracemalloc.start()
     try:
         inbox = next(f for f in source.folders(None).folders if f.path == "Inbox")
+        received.take()
         tracemalloc.reset_peak()
-        page = next(iter(source.changes(inbox, None, 10)))
-        peaks["fetch_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
-        mime = page.changes[0].mime or b""
-        del page
-        tracemalloc.reset_peak()
-        cleaned = clean(
-            mime, Origin(integration.key, "ews", integration.bucket, MAILBOX, "Inbox"), engine.clock()
-        )
-        peaks["clean_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.reset_peak()
+        change = next(iter(source.changes(inbox, None, 10))).changes[0]
+        stage("fetch")
+        refs = store_streamed(engine, integration.bucket, change, store_bytes=True)
+        stage("stream")
+        origin = Origin(integration.key, "ews", integration.bucket, MAILBOX, "Inbox")
+        cleaned = with_streamed(clean(change.mime or b"", origin, engine.clock()), refs, change.size)
+        stage("clean")
         record(engine, integration, cleaned)
-        peaks["record_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        stage("record")
     finally:
         tracemalloc.stop()
         source.close()
         runtime.close()
-    # base64 of the MIME inside the XML: what the one GetItem response carried, at least.
-    return {**peaks, "response_mb": len(mime) * 4 / 3 / 2**20}
+    return {**out, "streamed_mb": sum(ref.size for ref in refs) / 2**20}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,13 +3,26 @@
 Each scenario is a module `bench.<name>` with a `main()` that measures, prints its rows, and,
 given `--emit FILE`, writes them as JSON for `bench/run.py`, which collects all of them into
 `bench/results.json` (`{"scenario": {"figure": number}}`, INTERFACES.md).
+
+Targets (the convention every scenario follows, so that a bench can fail):
+- `scenario.add(name, value, "<= 1.5")`: a target is an operator (`<`, `<=`, `>`, `>=`, `=`)
+  and a number, optionally followed by words (`"= 0 (never a scan)"`); `add` checks the value
+  against it, and `met` is True or False. A target that is not of that form must be judged by
+  the scenario and passed as `met=` (e.g. `"~1 (proportional)"`); `add` refuses it otherwise.
+- A figure without a target is context (the raw figures beside a ratio): `met` stays None.
+- `bench/run.py` prints PASS or FAIL beside every figure with a target and exits 1 when any
+  target is missed or any scenario fails to run; a scenario module run alone does the same.
+- Sizes: read them with `sized(ENV_NAME, full, quick)`; `BENCH_QUICK=1` (set by `run.py
+  --quick`) picks the quick size, so every scenario has a fast mode for checking the harness.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import operator
 import os
+import re
 import resource
 import shlex
 import statistics
@@ -25,12 +38,49 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
+_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    "<=": operator.le,
+    ">=": operator.ge,
+    "<": operator.lt,
+    ">": operator.gt,
+    "==": operator.eq,
+    "=": operator.eq,
+}
+_TARGET = re.compile(r"^\s*(<=|>=|==|<|>|=)\s*(-?[0-9][0-9_,]*(?:\.[0-9]+)?)(?:\s.*)?$")
+
+
+def target_met(value: float, target: str) -> bool | None:
+    """Whether `value` meets `target` ("<= 1.5", "= 1000 emails"); None when the target is not of
+    that form (then the scenario judges it itself)."""
+    match = _TARGET.match(target)
+    if match is None:
+        return None
+    bound = float(match.group(2).replace(",", "").replace("_", ""))
+    return _COMPARISONS[match.group(1)](float(value), bound)
+
+
+def quick() -> bool:
+    return os.environ.get("BENCH_QUICK", "") not in ("", "0")
+
+
+def sized(name: str, full: int, quick_size: int) -> int:
+    """A scenario's size: the environment variable `name` if set, else the quick or the full size."""
+    return int(os.environ.get(name) or (quick_size if quick() else full))
+
+
 @dataclass
 class Figure:
     name: str
     value: float
     target: str = ""  # as the issue states it, e.g. ">= 0.8"; empty for context figures
     met: bool | None = None
+
+    @property
+    def verdict(self) -> str:
+        """PASS, FAIL, or "" for a context figure."""
+        if not self.target:
+            return ""
+        return "PASS" if self.met else "FAIL"
 
 
 @dataclass
@@ -41,7 +91,16 @@ class Scenario:
     notes: list[str] = field(default_factory=list)
 
     def add(self, name: str, value: float, target: str = "", met: bool | None = None) -> None:
+        """A figure; with a target, checked against it (see the module's docstring)."""
+        if target and met is None:
+            met = target_met(value, target)
+            if met is None:
+                raise ValueError(f"{self.name}.{name}: target {target!r} needs met= (not '<op> <number>')")
         self.figures.append(Figure(name, round(value, 4) if isinstance(value, float) else value, target, met))
+
+    @property
+    def missed(self) -> list[str]:
+        return [f"{self.name}.{f.name}" for f in self.figures if f.target and not f.met]
 
     def figure(self, name: str) -> float:
         return next(f.value for f in self.figures if f.name == name)
@@ -125,20 +184,24 @@ def command_line(module: str, args: Sequence[str]) -> str:
 
 
 def finish(scenario: Scenario, emit: Path | None) -> None:
+    """Print the rows and notes, hand them to run.py; run alone, exit 1 when a target is missed."""
     print_rows([scenario])
     for note in scenario.notes:
         print(f"  note: {note}")
     if emit is not None:
         emit.write_text(json.dumps(asdict(scenario), indent=2))
+    elif scenario.missed:
+        # run.py reads the emitted figures and decides its own exit code; alone, this is the check.
+        print(f"targets missed: {', '.join(scenario.missed)}", file=sys.stderr)
+        raise SystemExit(1)
 
 
 def print_rows(scenarios: Sequence[Scenario], out: Callable[[str], None] = print) -> None:
-    header = ("scenario", "figure", "value", "target", "met?")
+    header = ("scenario", "figure", "value", "target", "check")
     rows = [header]
     for scenario in scenarios:
         for f in scenario.figures:
-            met = "" if f.met is None else ("yes" if f.met else "NO")
-            rows.append((scenario.name, f.name, _number(f.value), f.target, met))
+            rows.append((scenario.name, f.name, _number(f.value), f.target, f.verdict))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for n, row in enumerate(rows):
         out(

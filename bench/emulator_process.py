@@ -3,7 +3,7 @@
 The emulator runs on loopback in a child process (its CPU is not the client's), and answers
 three commands on stdin, one per line: `stats` (prints its counters as one JSON line, with
 `cpu_ms`, the CPU time the emulator process has used so far), `reset` (zeroes the counters) and
-`quit`. The child side is `python -m bench.emulator_process DATA`.
+`quit`. The child side is `python -m bench.emulator_process DATA [LATENCY_MS]`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ SERVICE_USER, SERVICE_PASSWORD = "CORP\\svc-bench", "Bench-2024-sync!"
 class EmulatorProcess:
     """Parent side: start the child, read its URL, ask it for counters."""
 
-    def __init__(self, data: Path, nagle: bool = False) -> None:
+    def __init__(self, data: Path, latency_ms: int = 0) -> None:
         self._child = subprocess.Popen(
-            [sys.executable, "-m", "bench.emulator_process", str(data), *(["--nagle"] if nagle else [])],
+            [sys.executable, "-m", "bench.emulator_process", str(data), str(latency_ms)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -78,17 +78,14 @@ class EmulatorProcess:
         self.close()
 
 
-def _serve(data: Path, nodelay: bool) -> None:
+def _serve(data: Path, latency_ms: int) -> None:
     from emulators.ews import EwsEmulator
     from emulators.server import running
 
     emulator = EwsEmulator.from_directory(data, users={SERVICE_USER: SERVICE_PASSWORD})
-    server = emulator.server(port=0)
-    # The handler writes the headers and then the body: with Nagle's algorithm on, the body's last
-    # segment waits for the client's delayed ACK, about 40 ms per response on Linux loopback.
-    # Real servers (IIS/http.sys) do not stall like that, so the benchmarks switch it off through
-    # socketserver's own knob on this server's handler class (a class made for this server alone).
-    server.RequestHandlerClass.disable_nagle_algorithm = nodelay  # type: ignore[attr-defined]
+    # `latency_ms` models the network to a real server: each request waits, the CPU does not.
+    # (The emulator's handlers switch Nagle's algorithm off, as IIS/http.sys do: no delayed-ACK stall.)
+    server = emulator.server(port=0, latency_ms=latency_ms)
     with running(server):
         print(f"listening on {server.url}", flush=True)
         for line in sys.stdin:
@@ -106,4 +103,4 @@ def _serve(data: Path, nodelay: bool) -> None:
 if __name__ == "__main__":
     # Threads serve requests while the main thread waits on stdin; EOF (parent gone) stops it too.
     threading.current_thread().name = "emulator-control"
-    _serve(Path(sys.argv[1]), nodelay="--nagle" not in sys.argv[2:])
+    _serve(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0)

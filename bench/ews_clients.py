@@ -90,3 +90,38 @@ def mail_folders(account: Any) -> list[Any]:
         if (folder.folder_class or "") == MAIL_CLASS
         or (folder.folder_class or "").startswith(MAIL_CLASS + ".")
     ]
+
+
+class ResponseBytes:
+    """The bytes an EWS source's connection received (each response's Content-Length), by wrapping
+    the HTTP adapter commsync mounts on each exchangelib session (ours, not the library's)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    @classmethod
+    def count(cls, source: Any) -> ResponseBytes:
+        """Start counting on a just-opened EwsSource, before its first request makes a session."""
+        counter = cls()
+        protocol = source._connection.protocol
+        make_adapter = protocol.adapter_factory
+
+        def counting_adapter() -> Any:
+            adapter = make_adapter()
+            build = adapter.build_response
+
+            def build_response(request: Any, raw: Any) -> Any:
+                response = build(request, raw)
+                counter.total += int(response.headers.get("Content-Length") or 0)
+                return response
+
+            adapter.build_response = build_response
+            return adapter
+
+        protocol.adapter_factory = counting_adapter
+        return counter
+
+    def take(self) -> int:
+        """Bytes since the last take()."""
+        total, self.total = self.total, 0
+        return total

@@ -46,6 +46,8 @@ EXTRA_FOLDERS = [
     "Team/Hiring",
 ]
 EMAILS_PER_FOLDER = 25
+# Requests that read a change log or the folder tree, never a folder's items.
+FOLDER_LEVEL_OPS = ("SyncFolderHierarchy", "SyncFolderItems", "GetFolder", "FindFolder")
 
 
 def main() -> None:
@@ -57,10 +59,6 @@ def main() -> None:
         with EmulatorProcess(data) as emulator:
             ours = _ours(emulator, Path(tmp) / "work", args.repeats)
             naive = _naive(emulator)
-        # The emulator as it ships writes each response's headers and body separately with Nagle's
-        # algorithm on: every request then waits ~40 ms for a delayed ACK (see emulator_process).
-        with EmulatorProcess(data, nagle=True) as emulator:
-            stalled = _ours(emulator, Path(tmp) / "work-nagle", 1)
     folders = naive["folders"]  # as exchangelib lists them (FindFolder, Deep)
     soap = ours["soap_requests"]
     scenario.add("mail_folders", folders)
@@ -73,9 +71,8 @@ def main() -> None:
         ours["sync_folder_items"] <= folders,
     )
     scenario.add("soap_requests_per_folder", soap / folders)
-    scenario.add("item_scans", ours["item_scans"], "0 (never a scan)", ours["item_scans"] == 0)
+    scenario.add("item_scans", ours["item_scans"], "= 0 (never a scan)")
     scenario.add("ms", ours["ms"])
-    scenario.add("ms_with_emulator_nagle_on", stalled["ms"])
     scenario.add("naive_http_requests", naive["http_requests"])
     scenario.add("naive_find_item_requests", naive["find_item"])
     scenario.add("naive_find_item_per_folder", naive["find_item"] / folders)
@@ -125,14 +122,18 @@ def _ours(emulator: EmulatorProcess, work: Path, repeats: int) -> dict[str, Any]
         runtime.close()
     served = polls[-1][1]
     ops = {k.removeprefix("op:"): v for k, v in sorted(served.items()) if k.startswith("op:")}
+    # Every SOAP request, the ones the emulator does not implement (FindItem) included: they are
+    # answered, and counted as HTTP requests, but never as an `op:`.
+    soap = served.get("http_requests", 0) - served.get("auth_challenges", 0)
     return {
         "ms": median([ms for ms, _ in polls]),
         "http_requests": served.get("http_requests", 0),
         "auth_challenges": served.get("auth_challenges", 0),
-        "soap_requests": sum(ops.values()),
+        "soap_requests": soap,
         "sync_folder_items": ops.get("SyncFolderItems", 0),
-        # FindItem (a search) or GetItem of unchanged items would be a scan of the folder
-        "item_scans": ops.get("FindItem", 0) + ops.get("GetItem", 0),
+        # Whatever is not a folder-level read (a FindItem search, a GetItem of unchanged items)
+        # reads items: an idle poll must send none.
+        "item_scans": soap - sum(ops.get(name, 0) for name in FOLDER_LEVEL_OPS),
         "ops": ops,
     }
 

@@ -32,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--identity-ca", type=Path, metavar="FILE", help="CA bundle for the identity emulator's TLS"
     )
+    parser.add_argument(
+        "--latency-ms", type=int, default=0, metavar="N", help="wait N ms before answering each request"
+    )
 
 
 def _pairs(values: list[str], separator: str, option: str) -> list[tuple[str, str]]:
@@ -55,4 +58,4 @@ def build(args: argparse.Namespace) -> EmulatorServer:
         bearer = BearerVerifier(args.identity, args.identity_ca)
     emulator = EwsEmulator.from_directory(args.data, users=users, deny=deny, bearer=bearer)
     tls = self_signed(args.tls) if args.tls else None
-    return emulator.server(port=args.port, tls=tls)
+    return emulator.server(port=args.port, tls=tls, latency_ms=args.latency_ms)

@@ -50,10 +50,14 @@ class EwsEmulator:
         store = MailStore(mailboxes, SyncStates(key, generation))
         return cls(store, DEFAULT_USERS if users is None else users, deny or set(), bearer)
 
-    def server(self, port: int = 0, tls: TlsFiles | None = None) -> EmulatorServer:
-        """An HTTP(S) server on 127.0.0.1; the endpoint is `server.url + "/EWS/Exchange.asmx"`."""
+    def server(self, port: int = 0, tls: TlsFiles | None = None, latency_ms: int = 0) -> EmulatorServer:
+        """An HTTP(S) server on 127.0.0.1; the endpoint is `server.url + "/EWS/Exchange.asmx"`.
+        `latency_ms`: each request waits that long, as on a network to a real server (issue 20)."""
         service = Service(self.store, self.faults, self.stats, self.deny)
-        handler = type(
-            "BoundEwsHandler", (EwsHandler,), {"service": service, "authenticator": self._authenticator}
-        )
+        bound = {
+            "service": service,
+            "authenticator": self._authenticator,
+            "latency_seconds": latency_ms / 1000,
+        }
+        handler = type("BoundEwsHandler", (EwsHandler,), bound)
         return EmulatorServer(port, handler, tls)

@@ -6,6 +6,7 @@ takes a `Connection: close` response as a sign of a busy server and retries.
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from emulators.ews.auth import Authenticator, Caller, Challenge, ConnectionAuth
@@ -19,6 +20,7 @@ class EwsHandler(EmulatorHandler):
     server_version = "Microsoft-IIS/10.0"
     service: ClassVar[Service]
     authenticator: ClassVar[Authenticator]
+    latency_seconds: ClassVar[float] = 0.0
 
     def setup(self) -> None:
         super().setup()
@@ -30,6 +32,8 @@ class EwsHandler(EmulatorHandler):
     def do_POST(self) -> None:
         self.service.stats.count("http_requests")
         body = self._read_body()
+        if self.latency_seconds:
+            time.sleep(self.latency_seconds)  # a network round trip: this thread waits, the CPU does not
         if self.path.split("?")[0].lower() != ENDPOINT:
             self._reply(404, b"Not Found", content_type="text/plain")
             return

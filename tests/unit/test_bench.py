@@ -5,26 +5,93 @@ from __future__ import annotations
 
 import email
 import json
+import os
 from datetime import UTC, datetime
 from decimal import Decimal
 from email import policy
 from pathlib import Path
 
+import pytest
+
 from bench.cold_start import lambda_environment, load_template, parse_importtime
-from bench.common import Scenario, print_rows
+from bench.common import Scenario, print_rows, sized, target_met
 from bench.fanout import T0, clone_item
 from bench.mailgen import ATTACHMENT_SHARE, FOLDERS, MAILBOX, email_of_size, write_mailbox
-from bench.run import SCENARIOS, results_document
+from bench.run import QUICK, SCENARIOS, _run, results_document, verdict
 from commsync.models import Mailbox, MailboxState
 
 ISSUE_SCENARIOS = {
-    *("backfill", "idle_poll", "fan_out", "cold_start", "big_attachment", "cleaning"),
+    "backfill",
+    "idle_poll",
+    "fan_out",
+    "cold_start",
+    "big_attachment",
+    "cleaning",
+    "page_memory",
     *("robustness", "separation"),  # issue 18
 }
 
 
-def test_the_runner_covers_the_six_scenarios_of_the_issue() -> None:
+def test_the_runner_covers_the_scenarios_of_the_issues() -> None:
     assert set(SCENARIOS) >= ISSUE_SCENARIOS  # later issues add theirs (issue 19: salesforce_backfill)
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "met"),
+    [
+        (1.4, "<= 1.5", True),
+        (1.5, "<= 1.5", True),
+        (1.51, "<= 1.5", False),
+        (0.9, ">= 0.9", True),
+        (0.89, ">= 0.9", False),
+        (149.9, "< 150", True),
+        (150, "< 150", False),
+        (10_000, "= 10,000", True),
+        (9_999, "= 10000", False),
+        (0, "= 0 (never a scan)", True),
+        (1, "= 0 (never a scan)", False),
+        (1.0, "~1 (proportional)", None),
+    ],
+)
+def test_a_target_is_an_operator_and_a_number_checked_against_the_value(
+    value: float, target: str, met: bool | None
+) -> None:
+    assert target_met(value, target) is met
+
+
+def test_a_figure_gets_pass_or_fail_from_its_target_and_an_unjudged_target_is_refused() -> None:
+    scenario = Scenario("page_memory", "cmd")
+    scenario.add("peak_rss_mb", 300.0, "<= 256")
+    scenario.add("emails", 50)
+    scenario.add("ratio", 1.02, "~1 (within 10%)", True)
+    assert [f.verdict for f in scenario.figures] == ["FAIL", "", "PASS"]
+    assert scenario.missed == ["page_memory.peak_rss_mb"]
+    with pytest.raises(ValueError, match="needs met="):
+        scenario.add("calls_ratio", 1.0, "~1 (proportional)")
+
+
+def test_the_run_fails_when_a_target_is_missed_and_passes_when_all_are_met() -> None:
+    met, missed = Scenario("a", "cmd"), Scenario("b", "cmd")
+    met.add("cpu_ms_per_email", 1.2, "<= 1.5")
+    missed.add("ratio_to_raw_at_20ms", 0.5, ">= 0.9")
+    assert verdict([met]) == 0
+    assert verdict([met, missed]) == 1
+
+
+def test_a_scenario_that_crashes_is_a_missed_target_not_a_silent_gap() -> None:
+    scenario = _run("broken", "bench.no_such_scenario", {**os.environ, "PYTHONPATH": str(Path.cwd())})
+    assert scenario.missed == ["broken.completed"]
+
+
+def test_quick_mode_picks_the_quick_sizes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BENCH_EMAILS", raising=False)
+    monkeypatch.delenv("BENCH_QUICK", raising=False)
+    assert sized("BENCH_EMAILS", 4_000, 1_000) == 4_000
+    monkeypatch.setenv("BENCH_QUICK", "1")
+    assert sized("BENCH_EMAILS", 4_000, 1_000) == 1_000
+    monkeypatch.setenv("BENCH_EMAILS", "123")
+    assert sized("BENCH_EMAILS", 4_000, 1_000) == 123
+    assert QUICK["BENCH_QUICK"] == "1"
 
 
 def test_generated_mailboxes_are_byte_for_byte_reproducible(tmp_path: Path) -> None:
@@ -157,5 +224,5 @@ def test_the_table_marks_missed_targets() -> None:
     scenario.add("peak_rss_mb", 694.0, "< 150", False)
     lines: list[str] = []
     print_rows([scenario], lines.append)
-    assert lines[0].split() == ["scenario", "figure", "value", "target", "met?"]
-    assert lines[2].split() == ["big_attachment", "peak_rss_mb", "694", "<", "150", "NO"]
+    assert lines[0].split() == ["scenario", "figure", "value", "target", "check"]
+    assert lines[2].split() == ["big_attachment", "peak_rss_mb", "694", "<", "150", "FAIL"]

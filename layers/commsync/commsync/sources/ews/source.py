@@ -13,6 +13,7 @@ from commsync.sources.ews.connect import Connection, connect
 from commsync.sources.ews.errors import translated
 from commsync.sources.ews.folders import list_folders
 from commsync.sources.ews.items import item_pages
+from commsync.sources.prefetch import read_ahead
 
 # MS-OXWSSYNC: MaxChangesReturned must lie in 1..512.
 MAX_CHANGES_PER_PAGE = 512
@@ -45,16 +46,19 @@ class EwsSource:
 
     def changes(self, folder: FolderRef, token: str | None, page_size: int) -> Iterator[ChangePage]:
         size = max(1, min(page_size, MAX_CHANGES_PER_PAGE))
+        pages = item_pages(
+            self._connection.account,
+            folder.id,
+            token,
+            size,
+            self._options.items_per_request,
+            self._mailbox.start_time,
+            self._options.stream_items_over_bytes,
+            self._options.max_bytes_per_request,
+        )
         with translated():
-            yield from item_pages(
-                self._connection.account,
-                folder.id,
-                token,
-                size,
-                self._options.items_per_request,
-                self._mailbox.start_time,
-                self._options.stream_items_over_bytes,
-            )
+            # The next SyncFolderItems and GetItem are in flight while the poller stores this page.
+            yield from read_ahead(pages)
 
     def close(self) -> None:
         self._connection.close()

@@ -23,6 +23,7 @@ from commsync.sources.graph.folders import FolderTree, list_folders
 from commsync.sources.graph.messages import SELECT, delta_pages, fetch_changes
 from commsync.sources.graph.query import odata_filter
 from commsync.sources.graph.transport import session
+from commsync.sources.prefetch import read_ahead
 
 # Graph caps a page of messages around 1000 (PROTOCOLS.md section 2).
 MAX_PAGE = 1000
@@ -88,9 +89,9 @@ class GraphSource:
         size = max(1, min(page_size, MAX_PAGE))
         prefetched = self._prefetched.pop(folder.id, None)
         first = prefetched[1] if prefetched and prefetched[0] == token else None
-        yield from delta_pages(
-            self._client, self._user, folder.id, token, size, self._mailbox.start_time, first
-        )
+        pages = delta_pages(self._client, self._user, folder.id, token, size, self._mailbox.start_time, first)
+        # The next delta page and its $batch are in flight while the poller stores this one.
+        yield from read_ahead(pages)
 
     def select(
         self, folder: FolderRef, rule: SyncFilter | None, token: str | None, page_size: int

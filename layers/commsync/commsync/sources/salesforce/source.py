@@ -23,6 +23,7 @@ from commsync.models import Integration, Mailbox
 from commsync.models.common import utc_now
 from commsync.models.salesforce import SalesforceOptions
 from commsync.ports import Change, ChangePage, FolderListing, FolderRef, SecretStore
+from commsync.sources.prefetch import read_ahead
 from commsync.sources.salesforce.bulk import CHUNK_RECORDS, BulkReader, eligible, estimate
 from commsync.sources.salesforce.checkpoint import Mark
 from commsync.sources.salesforce.client import RestClient
@@ -104,7 +105,9 @@ class SalesforceSource:
             limit = BULK_LIMIT if fetch else self.query_limit
             # Server batches of `batch_size` (issue 19): the poller's page size does not set them.
             batches = changed_records(self._client, plan, tracker, self.batch_size, limit, fetch)
-            for records, after in batches:
+            # The next batch is in flight while the poller stores this one (issue 20; each
+            # yielded mark is a snapshot, so reading ahead changes none of them).
+            for records, after in read_ahead(batches):
                 after = replace(after, bulk=fetch is not None)
                 if not records and after == mark:
                     continue  # a batch of records handed out before: nothing to store
