@@ -110,6 +110,7 @@ def deploy(env: dict[str, str], runtime: str, code: Code) -> dict[str, str]:
     """Package, transform and create the stack; its outputs."""
     s3 = boto3.client("s3", region_name=REGION, endpoint_url=env["AWS_ENDPOINT_URL"])
     s3.create_bucket(Bucket=ARTEFACTS, CreateBucketConfiguration={"LocationConstraint": REGION})
+    PACKAGED.parent.mkdir(parents=True, exist_ok=True)  # a clean clone (--from-source) has no .aws-sam yet
     _sam(
         "package",
         *("--config-file", str(ROOT / "samconfig.toml"), "--config-env", "deploy-check"),

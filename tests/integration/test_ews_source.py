@@ -122,14 +122,17 @@ def test_pages_checkpoint_one_by_one_so_an_interrupted_backfill_resumes(tmp_path
 
         first = run_once(world.runtime, fail_after_three_pages)
         assert first[f"{KEY}#{ANN}"].status is PollStatus.FAILED
+        # 15, or 20 when the page read ahead (issue 20) had been fetched before the fault began
+        stored = len(world.comments())
+        assert stored in (15, 20)
         emulator.faults.clear(ANN)
         emulator.stats.reset()
         world.sync()
 
         # THEN the second run fetches only what the first did not store, and nothing is doubled
         assert len(world.comments()) == 40
-        assert emulator.stats["op:GetItem"] == 5  # 25 left, 5 per page
-        assert world.outcomes[-1][f"{KEY}#{ANN}"].counts.created == 25
+        assert emulator.stats["op:GetItem"] == (40 - stored) // 5  # 5 per page
+        assert world.outcomes[-1][f"{KEY}#{ANN}"].counts.created == 40 - stored
 
 
 def test_a_rejected_sync_state_resyncs_the_folder_without_duplicates(tmp_path: Path) -> None:
