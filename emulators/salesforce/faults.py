@@ -12,6 +12,8 @@ class Fault(StrEnum):
     RATE_LIMIT = "rate_limit"  # 403 REQUEST_LIMIT_EXCEEDED
     SESSION_EXPIRED = "session_expired"  # 401 INVALID_SESSION_ID, and the session is gone
     UNAVAILABLE = "unavailable"  # 503 SERVER_UNAVAILABLE
+    # The request hangs for `Faults.stall_seconds` (past a client's read timeout), then 503.
+    TIMEOUT = "timeout"
 
 
 class Faults:
@@ -21,6 +23,7 @@ class Faults:
         self._lock = threading.Lock()
         self._pending: list[Fault] = []
         self._after = 0
+        self.stall_seconds = 30.0
 
     def fail_next(self, fault: Fault, count: int = 1, *, after: int = 0) -> None:
         """The `count` calls that follow the next `after` successful ones fail with `fault`."""

@@ -6,6 +6,7 @@ import logging
 from typing import ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from emulators.salesforce.identity_url import handle_identity, handle_userinfo
 from emulators.salesforce.oauth import handle_authorize, handle_revoke, handle_token
 from emulators.salesforce.responses import HttpResponse, json_response
 from emulators.salesforce.rest import RestRequest, handle_rest
@@ -31,10 +32,16 @@ class SalesforceHandler(EmulatorHandler):
     def do_POST(self) -> None:
         self._dispatch("POST")
 
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
     def _dispatch(self, method: str) -> None:
         self.salesforce.stats.count("http_requests")
         url = urlsplit(self.path)
-        form = self.read_form(_TOO_LARGE) if method == "POST" else {}
+        form = self.read_form(_TOO_LARGE) if method in {"POST", "PATCH"} else {}
         if form is None:
             return
         query = dict(parse_qsl(url.query, keep_blank_values=True))
@@ -52,7 +59,11 @@ class SalesforceHandler(EmulatorHandler):
         if path == "/services/oauth2/authorize" and method in {"GET", "POST"}:
             return handle_authorize(state, self.base_url, method, form if method == "POST" else query)
         if path == "/services/oauth2/token" and method == "POST":
-            return handle_token(state, self.base_url, form)
+            return handle_token(state, self.base_url, form, self.headers.get("Authorization"))
+        if path == "/services/oauth2/userinfo":
+            return handle_userinfo(state, self.base_url, self.headers.get("Authorization"))
+        if path.startswith("/id/") and method == "GET":
+            return handle_identity(state, self.base_url, path, self.headers.get("Authorization"))
         if path == "/services/oauth2/revoke":
             return handle_revoke(state, form if method == "POST" else query)
         if (path == _DATA or path.startswith(_DATA + "/")) and method == "GET":
@@ -66,6 +77,10 @@ class SalesforceHandler(EmulatorHandler):
                 self.headers.get("Sforce-Query-Options"),
             )
             return handle_rest(request)
+        if path.startswith(_DATA + "/"):
+            # The emulator serves the read surface; writes answer as a resource that allows GET only.
+            message = f"HTTP Method '{method}' not allowed. Allowed are GET"
+            return json_response(405, [{"message": message, "errorCode": "METHOD_NOT_ALLOWED"}])
         return json_response(
             404, [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]
         )
