@@ -24,17 +24,17 @@ class GraphMailbox:
     # item uid <-> immutable number; a move maps the new uid to the old number
     immutable_of: dict[int, int] = field(default_factory=dict)
     uid_of: dict[int, int] = field(default_factory=dict)
-    _next: int = 0
 
     @property
     def address(self) -> str:
         return self.box.address
 
     def immutable(self, item: Item) -> int:
+        """The item's first uid, kept through moves: loading the same data directory gives the
+        same uids, so an immutable id is the same after a restart, as Graph's are."""
         number = self.immutable_of.get(item.uid)
         if number is None:
-            self._next += 1
-            number = self._next
+            number = item.uid
             self.immutable_of[item.uid], self.uid_of[number] = number, item.uid
         return number
 
@@ -49,8 +49,8 @@ class GraphMailbox:
         if decoded is None or decoded.mailbox != self.address:
             return None
         if decoded.kind == ids.IMMUTABLE:
-            uid = self.uid_of.get(decoded.first)
-            return self.box.live_item(uid) if uid is not None else None
+            # An item never moved is still under its first uid, the immutable number itself.
+            return self.box.live_item(self.uid_of.get(decoded.first, decoded.first))
         if decoded.kind == ids.REST:
             item = self.box.live_item(decoded.second)
             return item if item is not None and item.folder.uid == decoded.first else None
@@ -91,6 +91,12 @@ class GraphStore:
     def mailbox(self, address: str) -> GraphMailbox | None:
         with self._lock:
             return self._mailboxes.get(address.lower())
+
+    def mailbox_by_object_id(self, object_id: str) -> GraphMailbox | None:
+        """The mailbox of the user whose directory object id (users.py) this is."""
+        with self._lock:
+            found = [m for m in self._mailboxes.values() if ids.object_id(m.address) == object_id.lower()]
+        return found[0] if found else None
 
     def addresses(self) -> list[str]:
         with self._lock:
