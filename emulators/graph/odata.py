@@ -140,6 +140,8 @@ def context(request: Request, path: str, *, entity: bool = False, select: Iterab
             parts[-1] += f"('{quote(segment, safe='')}')"
         else:
             parts.append(segment)
+    if entity and parts and parts[-1].endswith(")"):
+        parts[-1] = parts[-1].split("(", 1)[0]  # the entity set, then /$entity
     text = "/".join(parts)
     if select:
         text += "(" + ",".join(select) + ")"

@@ -1,7 +1,8 @@
 """OData `$filter` on messages, as far as Outlook evaluates it: comparisons (eq ne gt ge lt le)
 of receivedDateTime, sentDateTime, hasAttachments, isRead, subject, internetMessageId,
-from|sender/emailAddress/address, the lambda `categories/any(c:c eq 'X')`, `and`, `or`, `not`
-and parentheses. Strings compare case-insensitively, as Exchange does. Anything else is a 400.
+from|sender/emailAddress/address, the lambda `categories/any(c:c eq 'X')`, the string functions
+contains, startswith and endswith, `and`, `or`, `not` and parentheses. Strings compare
+case-insensitively, as Exchange does. Anything else is a 400.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from emulators.graph.resources import categories, has_attachments, sender_addres
 Predicate = Callable[[Item], bool]
 _TOKEN = re.compile(
     r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<date>\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)"
-    r"|(?P<number>-?\d+(?:\.\d+)?(?![-\d]))|(?P<punct>[():])|(?P<word>[A-Za-z_][A-Za-z0-9_]*(?:/[A-Za-z_][A-Za-z0-9_]*)*))"
+    r"|(?P<number>-?\d+(?:\.\d+)?(?![-\d]))|(?P<punct>[():,])|(?P<word>[A-Za-z_][A-Za-z0-9_]*(?:/[A-Za-z_][A-Za-z0-9_]*)*))"
 )
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda a, b: a == b,
@@ -123,6 +124,8 @@ class _Parser:
             raise invalid(f"expected a property, found {name!r}")
         if name == "categories/any" and self.type_name == "message":
             return self.any_category()
+        if name in _FUNCTIONS and self.peek() == ("punct", "("):
+            return self.function(_FUNCTIONS[name])
         read = self.properties.get(name)
         if read is None:
             raise GraphError(
@@ -137,6 +140,23 @@ class _Parser:
         value = literal(self.take())
         return lambda item: bool(compare(read(item), value))
 
+    def function(self, test: Callable[[str, str], bool]) -> Predicate:
+        self.take("(")
+        _, name = self.take()
+        read = self.properties.get(name)
+        if read is None:
+            raise GraphError(
+                400,
+                "RequestBroker--ParseUri",
+                f"Could not find a property named '{name}' on type '{self.type_name}'.",
+            )
+        self.take(",")
+        value = literal(self.take())
+        self.take(")")
+        if not isinstance(value, str):
+            raise invalid("string functions take a string literal")
+        return lambda item: test(str(read(item) or ""), value)
+
     def any_category(self) -> Predicate:
         self.take("(")
         variable = self.take()[1]
@@ -146,6 +166,14 @@ class _Parser:
         value = literal(self.take())
         self.take(")")
         return lambda item: any(c.casefold() == value for c in categories(item))
+
+
+# OData string functions; values are case-folded on both sides, as Exchange compares strings.
+_FUNCTIONS: dict[str, Callable[[str, str], bool]] = {
+    "contains": lambda value, part: part in value,
+    "startswith": lambda value, part: value.startswith(part),
+    "endswith": lambda value, part: value.endswith(part),
+}
 
 
 def literal(token: tuple[str, str]) -> Any:

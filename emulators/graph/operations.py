@@ -259,6 +259,8 @@ def folder_delta(request: Request, graph: GraphMailbox, path: str, tokens: Delta
 
 
 def _delta_reply(request: Request, path: str, values: list[Any], token: str, done: bool) -> Reply:
+    # Graph writes its links to the function without the call's parentheses.
+    path = path.removesuffix("()")
     link = f"{request.base_url}{quote(path)}?" + urlencode({"$deltatoken" if done else "$skiptoken": token})
     body: dict[str, Any] = {
         "@odata.context": odata.context(request, path.rsplit("/", 1)[0]) + "/delta",

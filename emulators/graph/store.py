@@ -62,8 +62,12 @@ class GraphMailbox:
     def folder(self, folder_id: str) -> Folder | None:
         """A folder by id or by well-known name (inbox, sentitems, msgfolderroot, ...)."""
         known = self.box.distinguished.get(folder_id.lower())
-        if known is not None and known.distinguished != "root":
+        if known is not None and known.distinguished not in ("root", "recoverableitemsroot"):
             return known
+        if folder_id.lower() == "archive":
+            # The well-known name of the Archive folder that Outlook creates under the root.
+            top = self.box.distinguished["msgfolderroot"]
+            return next((f for f in top.live_children() if f.name.lower() == "archive"), None)
         decoded = ids.decode(folder_id)
         if decoded is None or decoded.kind != ids.FOLDER or decoded.mailbox != self.address:
             return None
