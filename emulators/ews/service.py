@@ -71,7 +71,7 @@ class Service:
             self.stats.count(f"op:{operation.name}", f"mailbox:{target or '-'}")
             injected = self._injected(operation, request, target)
             if injected is not None:
-                return 200, injected
+                return injected
             if operation.ids is not None and request.body.find(operation.ids) is None:
                 # The schema requires the id container (GetFolder without FolderIds is invalid).
                 detail = f"{operation.name} needs {operation.ids.removeprefix(M)}"
@@ -85,7 +85,9 @@ class Service:
             self.stats.count("faults")
             return 500, fault(failure)
 
-    def _injected(self, operation: Operation, request: Request, target: str | None) -> bytes | None:
+    def _injected(
+        self, operation: Operation, request: Request, target: str | None
+    ) -> tuple[int, bytes] | None:
         injection = self.faults.decide(target)
         if injection is None:
             return None
@@ -93,11 +95,13 @@ class Service:
             time.sleep(injection.delay_seconds)
         if injection.error is None:
             return None
+        if injection.error == "HTTP503":  # the load balancer or IIS in front of EWS, not EWS itself
+            return 503, b"Service Unavailable"
         if injection.error == "ErrorServerBusy":
             raise server_busy(injection.back_off_ms)
         if injection.error in FAULT_CODES:
             raise SoapFault(injection.error)
-        return response(operation.name, self._each(operation, request, EwsError(injection.error)))
+        return 200, response(operation.name, self._each(operation, request, EwsError(injection.error)))
 
     @staticmethod
     def _each(operation: Operation, request: Request, failure: EwsError) -> list[str]:

@@ -60,6 +60,9 @@ def handle_rest(request: RestRequest) -> HttpResponse:
         return _error(errors.request_limit()).with_header(*limit_info)
     state.stats.count("api_calls")
     fault = state.faults.take()
+    if fault is Fault.LOCATOR_LOST:
+        state.drop_cursors()
+        fault = None
     if fault is not None:
         state.stats.count("faults", f"fault:{fault}")
         if fault is Fault.SESSION_EXPIRED:
