@@ -57,9 +57,11 @@ class Service:
     faults: Faults
     stats: Stats
     deny: frozenset[tuple[str, str]]
+    refresh: Callable[[], None] = lambda: None  # see the data directory's changes (live_data.py)
 
     def handle(self, caller: Caller, body: bytes, anchor: str | None) -> tuple[int, bytes]:
         """(HTTP status, SOAP envelope): 200 for responses, 500 for SOAP faults (as Exchange does)."""
+        self.refresh()
         try:
             request = parse(body)
             operation = OPERATIONS.get(request.operation)

@@ -42,8 +42,10 @@ class GraphApi:
         self.store, self.faults, self.stats = store, faults, stats
         self.tokens, self.concurrency, self.deny = tokens, concurrency, deny
         self._routes = self._table()
+        self.refresh: Callable[[], None] = lambda: None  # see the data directory's changes
 
     def handle(self, request: Request, hold_slot: bool = True) -> Reply:
+        self.refresh()
         try:
             if request.path.rstrip("/").lower() == "/users":
                 self.stats.count("op:users")
