@@ -131,3 +131,30 @@ def test_graph_throttles_with_retry_after_and_loses_delta_tokens(tmp_path: Path)
         lost = requests.get(link, headers=headers, verify=str(env.tls.cert), timeout=10)
         assert (throttled.status_code, throttled.headers.get("Retry-After")) == (429, "3")
         assert (lost.status_code, lost.json()["error"]["code"]) == (410, "syncStateNotFound")
+
+
+def test_identity_throttles_the_token_endpoint_with_retry_after_then_issues(tmp_path: Path) -> None:
+    from emulators.identity import IdentityEmulator, apply_faults
+    from emulators.identity.faults import FAULT_KINDS as IDENTITY_FAULTS
+    from emulators.tls import self_signed
+
+    idp = IdentityEmulator()
+    idp.add_app(TENANT, CLIENT_ID, secret="Fault-Secret-1", roles={GRAPH: ["Mail.Read"]})  # test credential
+    apply_faults(idp, parse_faults(["throttle,count=1,seconds=4"], IDENTITY_FAULTS))
+    tls = self_signed(tmp_path / "tls")
+    with idp.serving(tls=tls):
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": "Fault-Secret-1",
+            "scope": f"{GRAPH}/.default",
+        }
+
+        def ask() -> requests.Response:
+            url = f"{idp.authority(TENANT)}/oauth2/v2.0/token"
+            return requests.post(url, data=form, verify=str(tls.cert), timeout=10)
+
+        throttled, issued = ask(), ask()
+    assert (throttled.status_code, throttled.headers.get("Retry-After")) == (429, "4")
+    assert throttled.json()["error"] == "temporarily_unavailable"
+    assert issued.status_code == 200 and "access_token" in issued.json()
