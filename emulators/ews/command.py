@@ -41,6 +41,7 @@ FAULT_KINDS = {
     "throttle": "SOAP fault ErrorServerBusy with BackOffMilliseconds = `seconds` (default 0.5)",
     "unavailable": "HTTP 503 from the server in front of EWS",
     "timeout": "ErrorTimeoutExpired (standing: after hanging `seconds`, default 30)",
+    "token_expiry": 'bearer requests get 401 with `Bearer ... error="invalid_token"` (with --identity)',
     "sync_state_loss": "every SyncState issued before the start answers ErrorInvalidSyncStateData",
 }
 _ERRORS = {"throttle": "ErrorServerBusy", "unavailable": "HTTP503", "timeout": "ErrorTimeoutExpired"}
@@ -48,6 +49,9 @@ _ERRORS = {"throttle": "ErrorServerBusy", "unavailable": "HTTP503", "timeout": "
 
 def apply_faults(emulator: EwsEmulator, options: list[FaultOption]) -> None:
     for option in options:
+        if option.kind == "token_expiry":
+            emulator.faults.expire_tokens(option.count)
+            continue
         mailboxes = [option.mailbox] if option.mailbox else emulator.store.addresses()
         for mailbox in mailboxes:
             if option.kind == "sync_state_loss":

@@ -33,7 +33,11 @@ class EwsHandler(EmulatorHandler):
         if self.path.split("?")[0].lower() != ENDPOINT:
             self._reply(404, b"Not Found", content_type="text/plain")
             return
-        outcome = self.authenticator.authenticate(self.headers.get("Authorization"), self.connection_auth)
+        header = self.headers.get("Authorization") or ""
+        if header.lower().startswith("bearer ") and self.service.faults.token_expired():
+            outcome: Caller | Challenge = self.authenticator.challenge("invalid_token")
+        else:
+            outcome = self.authenticator.authenticate(header or None, self.connection_auth)
         if isinstance(outcome, Challenge):
             self.service.stats.count("auth_challenges")
             headers = [("WWW-Authenticate", value) for value in outcome.values]

@@ -158,3 +158,23 @@ def test_identity_throttles_the_token_endpoint_with_retry_after_then_issues(tmp_
     assert (throttled.status_code, throttled.headers.get("Retry-After")) == (429, "4")
     assert throttled.json()["error"] == "temporarily_unavailable"
     assert issued.status_code == 200 and "access_token" in issued.json()
+
+
+def test_ews_refuses_a_bearer_token_as_expired_then_accepts_it(tmp_path: Path) -> None:
+    from emulators.ews.command import FAULT_KINDS as EWS_FAULTS
+    from emulators.ews.command import apply_faults as apply_ews_faults
+    from tests.integration.emulators.test_ews_support import serve
+
+    write_mailboxes(tmp_path)
+    claims = {"roles": ["full_access_as_app"], "appid": "daemon-1"}
+    with serve(tmp_path, bearer=lambda token, audience: claims if token == "app" else None) as served:
+        apply_ews_faults(served.emulator, parse_faults(["token_expiry,count=1"], EWS_FAULTS))
+
+        def post() -> requests.Response:
+            headers = {"Authorization": "Bearer app", "Content-Type": "text/xml; charset=utf-8"}
+            return requests.post(served.endpoint, data=b"<x/>", headers=headers, timeout=10)
+
+        expired, accepted = post(), post()
+    offer = expired.headers.get("WWW-Authenticate", "")
+    assert expired.status_code == 401 and 'error="invalid_token"' in offer
+    assert accepted.status_code == 500  # authenticated; the body is then refused as malformed
