@@ -2,6 +2,7 @@
 
 Serves `/EWS/Exchange.asmx` on 127.0.0.1 over a directory of .eml files laid out as
 `<mailbox address>/<Folder>[/<Subfolder>...]/<name>.eml`, with one module per EWS operation.
+What it serves, its `--fault` options and the exchangelib recipe: README.md beside this file.
 """
 
 from emulators.ews.command import add_arguments, build

@@ -83,7 +83,8 @@ class Authenticator:
             _NTLM_USERS.register(users)
 
     def challenge(self, bearer_error: str | None = None) -> Challenge:
-        values = ["NTLM", 'Basic realm="127.0.0.1"']
+        # What Exchange offers on-premises: Negotiate (Kerberos or NTLM in SPNEGO), NTLM, Basic.
+        values = ["Negotiate", "NTLM", 'Basic realm="127.0.0.1"']
         if self._bearer is not None:
             error = f', error="{bearer_error}"' if bearer_error else ""
             values.append(f'Bearer client_id="00000002-0000-0ff1-ce00-000000000000"{error}')
@@ -108,7 +109,8 @@ class Authenticator:
         except binascii.Error:
             return self.challenge()
         if connection.context is None or message[8:9] == b"\x01":  # a NEGOTIATE message starts afresh
-            connection.context, connection.caller = spnego.server(protocol="ntlm"), None
+            protocol = "negotiate" if scheme == "negotiate" else "ntlm"
+            connection.context, connection.caller = spnego.server(protocol=protocol), None
         try:
             reply = connection.context.step(message)
         except spnego.exceptions.SpnegoError:

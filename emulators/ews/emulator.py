@@ -8,7 +8,9 @@ from pathlib import Path
 from emulators.ews.auth import Authenticator, BearerVerifier
 from emulators.ews.faults import Faults
 from emulators.ews.handler import EwsHandler
+from emulators.ews.live_data import LiveDirectory
 from emulators.ews.loader import load
+from emulators.ews.mailbox import Mailbox
 from emulators.ews.service import Service
 from emulators.ews.store import MailStore
 from emulators.ews.syncstate import SyncStates
@@ -28,6 +30,7 @@ class EwsEmulator:
         bearer: BearerVerifier | None,
     ) -> None:
         self.store = store
+        self.live: LiveDirectory | None = None  # set when loaded from a directory
         self.faults = Faults()
         self.stats = Stats()
         self.deny = frozenset((principal.lower(), mailbox.lower()) for principal, mailbox in deny)
@@ -48,12 +51,23 @@ class EwsEmulator:
         # is unchanged; the generation in each state refuses them once it changes.
         key = hashlib.sha256(b"commsync ews emulator\0" + str(data.resolve()).encode()).digest()
         store = MailStore(mailboxes, SyncStates(key, generation))
-        return cls(store, DEFAULT_USERS if users is None else users, deny or set(), bearer)
+        emulator = cls(store, DEFAULT_USERS if users is None else users, deny or set(), bearer)
+
+        def mailbox_of(address: str) -> Mailbox:
+            store.add_mailbox(address)
+            found = store.mailbox(address)
+            assert found is not None
+            return found
+
+        emulator.live = LiveDirectory(data, mailbox_of, list(mailboxes.values()))
+        return emulator
 
     def server(self, port: int = 0, tls: TlsFiles | None = None, latency_ms: int = 0) -> EmulatorServer:
         """An HTTP(S) server on 127.0.0.1; the endpoint is `server.url + "/EWS/Exchange.asmx"`.
         `latency_ms`: each request waits that long, as on a network to a real server (issue 20)."""
         service = Service(self.store, self.faults, self.stats, self.deny)
+        if self.live is not None:
+            service.refresh = self.live.refresh
         bound = {
             "service": service,
             "authenticator": self._authenticator,

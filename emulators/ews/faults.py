@@ -32,6 +32,7 @@ class Faults:
         self._lock = threading.Lock()
         self._rules: dict[str, _Rule] = {}
         self._pending: dict[str, list[tuple[str, int]]] = {}
+        self._expired_tokens: int | None = None  # bearer requests to refuse as expired; -1: all
 
     def set(
         self,
@@ -61,6 +62,20 @@ class Faults:
         """The next `count` requests for the mailbox fail with `error`, then it behaves again."""
         with self._lock:
             self._pending.setdefault(mailbox.lower(), []).extend([(error, back_off_ms)] * count)
+
+    def expire_tokens(self, count: int | None = None) -> None:
+        """The next `count` requests with a bearer token (None: every one) get the 401 Exchange
+        Online sends for an expired token, `Bearer ... error="invalid_token"`."""
+        with self._lock:
+            self._expired_tokens = -1 if count is None else count
+
+    def token_expired(self) -> bool:
+        with self._lock:
+            if not self._expired_tokens:
+                return False
+            if self._expired_tokens > 0:
+                self._expired_tokens -= 1
+            return True
 
     def clear(self, mailbox: str | None = None) -> None:
         with self._lock:

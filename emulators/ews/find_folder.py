@@ -11,6 +11,7 @@ from emulators.ews import folder_xml
 from emulators.ews.context import Context
 from emulators.ews.request import M, children, shape
 from emulators.ews.soap import EwsError, boolean, error, success
+from emulators.ews.view import page_view
 
 NAME = "FindFolder"
 IDS = f"{M}ParentFolderIds"
@@ -20,10 +21,7 @@ TRAILER = ""
 def handle(context: Context, body: ET.Element) -> list[str]:
     fields = folder_xml.wanted(shape(body.find(f"{M}FolderShape")))
     deep = body.get("Traversal", "Shallow") == "Deep"
-    view = body.find(f"{M}IndexedPageFolderView")
-    limit = int(view.get("MaxEntriesReturned", "1000")) if view is not None else 1000
-    offset = int(view.get("Offset", "0")) if view is not None else 0
-    from_end = view is not None and view.get("BasePoint") == "End"
+    view = page_view(body.find(f"{M}IndexedPageFolderView"))
     messages = []
     for parent_element in children(body, IDS):
         try:
@@ -34,8 +32,7 @@ def handle(context: Context, body: ET.Element) -> list[str]:
         with mailbox.lock:
             found = list(mailbox.subtree(parent)) if deep else parent.live_children()
             total = len(found)
-            start = max(total - offset - limit, 0) if from_end else offset
-            page = found[start : start + limit]
+            start, page = view.slice(found)
             rendered = "".join(folder_xml.render(mailbox, folder, fields) for folder in page)
         last = start + len(page) >= total
         messages.append(

@@ -7,9 +7,10 @@ TotalCount, ChildFolderCount, EffectiveRights, DistinguishedFolderId, UnreadCoun
 from __future__ import annotations
 
 from emulators.ews import ids
+from emulators.ews.field_uris import is_known
 from emulators.ews.mailbox import Folder, Mailbox
 from emulators.ews.request import Shape
-from emulators.ews.soap import attr, element
+from emulators.ews.soap import EwsError, attr, element
 
 _DEFAULT = frozenset(
     {
@@ -21,6 +22,12 @@ _DEFAULT = frozenset(
     }
 )
 _ALL = _DEFAULT | {"folder:ParentFolderId", "folder:FolderClass", "folder:EffectiveRights"}
+# MS-OXWSFOLD: a folder of another item kind comes as its own element type.
+_TAGS = {
+    "IPF.Appointment": "t:CalendarFolder",
+    "IPF.Contact": "t:ContactsFolder",
+    "IPF.Task": "t:TasksFolder",
+}
 _RIGHTS = "".join(
     f"<t:{right}>true</t:{right}>"
     for right in ("CreateAssociated", "CreateContents", "CreateHierarchy", "Delete", "Modify", "Read")
@@ -35,6 +42,11 @@ def folder_id(mailbox: Mailbox, folder: Folder, tag: str = "t:FolderId") -> str:
 
 
 def wanted(shape: Shape) -> frozenset[str]:
+    unknown = sorted(uri for uri in shape.fields if not is_known(uri))
+    if unknown:
+        raise EwsError(
+            "ErrorInvalidPropertyRequest", f"The property {unknown[0]} is not valid for this object type."
+        )
     base = {"Default": _DEFAULT, "AllProperties": _ALL}.get(shape.base, frozenset())
     return base | shape.fields
 
@@ -59,4 +71,5 @@ def render(mailbox: Mailbox, folder: Folder, fields: frozenset[str]) -> str:
         parts.append(element("t:DistinguishedFolderId", folder.distinguished))
     if "folder:UnreadCount" in fields:
         parts.append(f"<t:UnreadCount>{folder.unread}</t:UnreadCount>")
-    return f"<t:Folder>{''.join(parts)}</t:Folder>"
+    tag = _TAGS.get(folder.folder_class or "", "t:Folder")
+    return f"<{tag}>{''.join(parts)}</{tag}>"

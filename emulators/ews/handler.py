@@ -37,7 +37,11 @@ class EwsHandler(EmulatorHandler):
         if self.path.split("?")[0].lower() != ENDPOINT:
             self._reply(404, b"Not Found", content_type="text/plain")
             return
-        outcome = self.authenticator.authenticate(self.headers.get("Authorization"), self.connection_auth)
+        header = self.headers.get("Authorization") or ""
+        if header.lower().startswith("bearer ") and self.service.faults.token_expired():
+            outcome: Caller | Challenge = self.authenticator.challenge("invalid_token")
+        else:
+            outcome = self.authenticator.authenticate(header or None, self.connection_auth)
         if isinstance(outcome, Challenge):
             self.service.stats.count("auth_challenges")
             headers = [("WWW-Authenticate", value) for value in outcome.values]
@@ -52,8 +56,22 @@ class EwsHandler(EmulatorHandler):
         self._reply(status, payload)
 
     def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
+
+    def _read_chunked(self) -> bytes:
+        """RFC 9112 7.1: size line (hex, optional extensions), data, CRLF; a 0 chunk, trailers."""
+        parts: list[bytes] = []
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass  # trailer fields
+                return b"".join(parts)
+            parts.append(self.rfile.read(size))
+            self.rfile.readline()
 
     def _reply(
         self,

@@ -10,10 +10,11 @@ import base64
 from collections.abc import Callable
 
 from emulators.ews import ids
+from emulators.ews.field_uris import is_known
 from emulators.ews.mailbox import Item
 from emulators.ews.mime import MimeSource, utc_text
 from emulators.ews.request import Shape
-from emulators.ews.soap import attr, boolean, element, text
+from emulators.ews.soap import EwsError, attr, boolean, element, text
 
 Render = Callable[[Item, str, Shape], str]
 
@@ -157,8 +158,10 @@ FIELDS: list[tuple[str, Render]] = [
     ("message:ReplyTo", _mailboxes("t:ReplyTo", "Reply-To")),
 ]
 _ALL = frozenset(uri for uri, _ in FIELDS) - {"item:MimeContent"}
+# MS-OXWSCDATA DefaultShapeNamesType "Default": the item's common properties, Body among them.
 _DEFAULT = frozenset(
     {"item:ItemId", "item:Subject", "item:Sensitivity", "item:Attachments", "item:Size", "item:DateTimeSent"}
+    | {"item:Body"}
     | {
         "item:DateTimeCreated",
         "item:HasAttachments",
@@ -172,6 +175,11 @@ NOT_IN_SYNC = frozenset({"item:MimeContent", "item:Body", "item:Attachments"})
 
 
 def wanted(shape: Shape, excluded: frozenset[str] = frozenset()) -> frozenset[str]:
+    unknown = sorted(uri for uri in shape.fields if not is_known(uri))
+    if unknown:
+        raise EwsError(
+            "ErrorInvalidPropertyRequest", f"The property {unknown[0]} is not valid for this object type."
+        )
     base = {"Default": _DEFAULT, "AllProperties": _ALL}.get(shape.base, frozenset())
     fields = base | shape.fields | {"item:ItemId"}
     if shape.include_mime:

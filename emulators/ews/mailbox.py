@@ -23,6 +23,13 @@ STANDARD_FOLDERS = (
     ("junkemail", "Junk Email"),
     ("outbox", "Outbox"),
 )
+# Folders of other item kinds every mailbox also has (folder class: MS-OXOSFLD 2.2.2); mail
+# clients must skip them, so they are there to be skipped.
+OTHER_FOLDERS = (
+    ("calendar", "Calendar", "IPF.Appointment"),
+    ("contacts", "Contacts", "IPF.Contact"),
+    ("tasks", "Tasks", "IPF.Task"),
+)
 _STANDARD_IDS = {distinguished for distinguished, _ in STANDARD_FOLDERS}
 
 
@@ -76,6 +83,12 @@ class Mailbox:
         top = self._new_folder("Top of Information Store", root, "msgfolderroot", folder_class=None)
         for distinguished, name in STANDARD_FOLDERS:
             self._new_folder(name, top, distinguished)
+        for distinguished, name, folder_class in OTHER_FOLDERS:
+            self._new_folder(name, top, distinguished, folder_class)
+        # The dumpster, outside the IPM subtree (MS-OXOSFLD "Recoverable Items"): what a user
+        # deletes from Deleted Items goes to its Deletions folder.
+        recoverable = self._new_folder("Recoverable Items", root, "recoverableitemsroot", folder_class=None)
+        self._new_folder("Deletions", recoverable, "recoverableitemsdeletions")
 
     @property
     def root(self) -> Folder:

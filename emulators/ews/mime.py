@@ -39,6 +39,11 @@ class MimeSource:
         self._headers: Message | None = None
         self._attachments: list[Attachment] | None = None
 
+    @property
+    def path(self) -> Path | None:
+        """The file of the data directory the bytes are read from (None: bytes in memory)."""
+        return self._path
+
     def data(self) -> bytes:
         if self._data is not None:
             return self._data

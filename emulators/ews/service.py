@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from emulators.ews import (
     convert_id,
     find_folder,
+    find_item,
     get_attachment,
     get_folder,
     get_item,
@@ -20,7 +21,7 @@ from emulators.ews import (
 from emulators.ews.auth import Caller
 from emulators.ews.context import Context
 from emulators.ews.faults import Faults
-from emulators.ews.request import Request, T, parse
+from emulators.ews.request import M, Request, T, parse
 from emulators.ews.soap import EwsError, SoapFault, error, fault, response, server_busy
 from emulators.ews.store import MailStore
 from emulators.stats import Stats
@@ -34,7 +35,7 @@ class Operation:
     handle: Callable[[Context, ET.Element], list[str]]
 
 
-_MODULES = (convert_id, find_folder, get_attachment, get_folder, get_item, sync_folder_hierarchy)
+_MODULES = (convert_id, find_folder, find_item, get_attachment, get_folder, get_item, sync_folder_hierarchy)
 OPERATIONS = {
     module.NAME: Operation(module.NAME, module.IDS, module.TRAILER, module.handle)
     for module in (*_MODULES, sync_folder_items)
@@ -56,9 +57,11 @@ class Service:
     faults: Faults
     stats: Stats
     deny: frozenset[tuple[str, str]]
+    refresh: Callable[[], None] = lambda: None  # see the data directory's changes (live_data.py)
 
     def handle(self, caller: Caller, body: bytes, anchor: str | None) -> tuple[int, bytes]:
         """(HTTP status, SOAP envelope): 200 for responses, 500 for SOAP faults (as Exchange does)."""
+        self.refresh()
         try:
             request = parse(body)
             operation = OPERATIONS.get(request.operation)
@@ -70,14 +73,23 @@ class Service:
             self.stats.count(f"op:{operation.name}", f"mailbox:{target or '-'}")
             injected = self._injected(operation, request, target)
             if injected is not None:
-                return 200, injected
+                return injected
+            if operation.ids is not None and request.body.find(operation.ids) is None:
+                # The schema requires the id container (GetFolder without FolderIds is invalid).
+                detail = f"{operation.name} needs {operation.ids.removeprefix(M)}"
+                raise SoapFault("ErrorSchemaValidation", f"The request failed schema validation: {detail}.")
             context = Context.open(self.store, caller, self.deny, request)
-            return 200, response(operation.name, operation.handle(context, request.body))
+            try:
+                return 200, response(operation.name, operation.handle(context, request.body))
+            except EwsError as failure:  # a request-wide problem (a bad shape or view): every id fails
+                return 200, response(operation.name, self._each(operation, request, failure))
         except SoapFault as failure:
             self.stats.count("faults")
             return 500, fault(failure)
 
-    def _injected(self, operation: Operation, request: Request, target: str | None) -> bytes | None:
+    def _injected(
+        self, operation: Operation, request: Request, target: str | None
+    ) -> tuple[int, bytes] | None:
         injection = self.faults.decide(target)
         if injection is None:
             return None
@@ -85,14 +97,19 @@ class Service:
             time.sleep(injection.delay_seconds)
         if injection.error is None:
             return None
+        if injection.error == "HTTP503":  # the load balancer or IIS in front of EWS, not EWS itself
+            return 503, b"Service Unavailable"
         if injection.error == "ErrorServerBusy":
             raise server_busy(injection.back_off_ms)
         if injection.error in FAULT_CODES:
             raise SoapFault(injection.error)
+        return 200, response(operation.name, self._each(operation, request, EwsError(injection.error)))
+
+    @staticmethod
+    def _each(operation: Operation, request: Request, failure: EwsError) -> list[str]:
         container = request.body.find(operation.ids) if operation.ids else None
         count = 1 if operation.ids is None else max(len(container) if container is not None else 0, 1)
-        messages = [error(operation.name, EwsError(injection.error), operation.trailer)] * count
-        return response(operation.name, messages)
+        return [error(operation.name, failure, operation.trailer)] * count
 
 
 def _target_mailbox(request: Request, anchor: str | None) -> str | None:

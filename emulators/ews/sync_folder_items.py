@@ -32,8 +32,14 @@ def handle(context: Context, body: ET.Element) -> list[str]:
     sync_folder = children(body, f"{M}SyncFolderId")
     try:
         if not sync_folder:
-            raise EwsError("ErrorFolderNotFound")
-        mailbox, folder = context.folder(sync_folder[0])
+            raise SoapFault("ErrorSchemaValidation", "The request failed schema validation: SyncFolderId.")
+        try:
+            mailbox, folder = context.folder(sync_folder[0])
+        except EwsError as failure:
+            # MS-OXWSSYNC 3.1.4.2: a sync of a folder that does not exist is ErrorSyncFolderNotFound.
+            if failure.code == "ErrorFolderNotFound":
+                raise EwsError("ErrorSyncFolderNotFound") from None
+            raise
         with mailbox.lock:
             token = (body.findtext(f"{M}SyncState") or "").strip()
             states = context.store.states

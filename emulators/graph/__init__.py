@@ -22,6 +22,9 @@ Errors are Graph's: 401 InvalidAuthenticationToken, 403 ErrorAccessDenied, 404 E
 (unknown mailbox) and ErrorItemNotFound, 410 syncStateNotFound (invalidated delta token),
 429 ApplicationThrottled with Retry-After (`MailboxConcurrency`, or injected), 503.
 
+The full surface (users, $orderby/$count/$search, $expand, well-known folders), the `--fault`
+options and the msgraph-sdk / O365 recipes: README.md beside this file.
+
 Python API for tests: `GraphEmulator` (`.store` to change mailboxes while running, `.faults`,
 `.stats`, `.concurrency`, `.deny`).
 """

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from emulators.ews.mailbox import Folder
 from emulators.graph import operations as op
+from emulators.graph import users
 from emulators.graph.concurrency import Concurrency
 from emulators.graph.delta import DeltaTokens
 from emulators.graph.errors import GraphError, access_denied, bad_request, invalid_user
@@ -24,6 +25,7 @@ from emulators.stats import Stats
 READ_PERMISSIONS = frozenset({"Mail.Read", "Mail.ReadWrite"})
 _MAILBOX_PATH = re.compile(r"^/(?:users/(?P<user>[^/]+)|(?P<me>me))(?P<rest>/.*)?$", re.IGNORECASE)
 _SEGMENT = r"([^/]+)"
+_DELTA = r"delta(?:\(\))?"
 Route = tuple[re.Pattern[str], str, Callable[..., Reply]]
 
 
@@ -40,9 +42,14 @@ class GraphApi:
         self.store, self.faults, self.stats = store, faults, stats
         self.tokens, self.concurrency, self.deny = tokens, concurrency, deny
         self._routes = self._table()
+        self.refresh: Callable[[], None] = lambda: None  # see the data directory's changes
 
     def handle(self, request: Request, hold_slot: bool = True) -> Reply:
+        self.refresh()
         try:
+            if request.path.rstrip("/").lower() == "/users":
+                self.stats.count("op:users")
+                return users.list_users(request, self.store.addresses())
             graph, rest, prefix = self.mailbox_for(request)
             self.stats.count(f"mailbox:{graph.address}")
             key = self.slot_key(request.caller, graph.address)
@@ -73,11 +80,13 @@ class GraphApi:
         if match.group("me") and caller.app_only:
             raise bad_request("/me request is only valid with delegated authentication flow.")
         address = (caller.user or "") if match.group("me") else match.group("user")
-        graph = self.store.mailbox(address)
+        graph = self.store.mailbox(address) or self.store.mailbox_by_object_id(address)
         if graph is None:
             raise invalid_user(address)
-        if not caller.permissions & READ_PERMISSIONS:
+        if not caller.permissions & (READ_PERMISSIONS | users.DIRECTORY_PERMISSIONS):
             raise access_denied()
+        if not caller.permissions & READ_PERMISSIONS and match.group("rest"):
+            raise access_denied()  # a directory permission reads the user, not the mail
         if caller.user is not None and caller.user.lower() != graph.address:
             raise access_denied()  # delegated Mail.Read reaches the signed-in user's own mailbox only
         denied = {(who.lower(), mailbox.lower()) for who, mailbox in self.deny}
@@ -113,12 +122,15 @@ class GraphApi:
         tokens = self.tokens
         folder, item = op.folder_of, op.item_of
         return [
-            route("", "user", lambda r, g, p: op.user(r, g)),
+            route("/?", "user", lambda r, g, p: users.one_user(r, r.caller, g.address)),
             route("/mailFolders", "mailFolders", lambda r, g, p: op.folders(r, g, _top(g), p)),
+            # The SDKs call the delta function as `delta()`; Graph accepts it with and without.
             route(
-                "/mailFolders/delta", "mailFolders.delta", lambda r, g, p: op.folder_delta(r, g, p, tokens)
+                _DELTA.join(("/mailFolders/", "")),
+                "mailFolders.delta",
+                lambda r, g, p: op.folder_delta(r, g, p, tokens),
             ),
-            route("/mailFolders/{}", "mailFolder", lambda r, g, p, f: op.one_folder(r, g, folder(g, f))),
+            route("/mailFolders/{}", "mailFolder", lambda r, g, p, f: op.one_folder(r, g, folder(g, f), p)),
             route(
                 "/mailFolders/{}/childFolders",
                 "childFolders",
@@ -130,12 +142,12 @@ class GraphApi:
                 lambda r, g, p, f: op.folder_messages(r, g, folder(g, f), p),
             ),
             route(
-                "/mailFolders/{}/messages/delta",
+                "/mailFolders/{}/messages/" + _DELTA,
                 "messages.delta",
                 lambda r, g, p, f: op.message_delta(r, g, folder(g, f), p, tokens),
             ),
             route("/messages", "messages", lambda r, g, p: op.mailbox_messages(r, g, p)),
-            route("/messages/{}", "message", lambda r, g, p, m: op.one_message(r, g, item(g, m))),
+            route("/messages/{}", "message", lambda r, g, p, m: op.one_message(r, g, item(g, m), p)),
             route("/messages/{}/\\$value", "message.$value", lambda r, g, p, m: op.mime(r, g, item(g, m))),
             route(
                 "/messages/{}/attachments",
@@ -145,7 +157,7 @@ class GraphApi:
             route(
                 "/messages/{}/attachments/{}",
                 "attachment",
-                lambda r, g, p, m, a: op.one_attachment(r, g, item(g, m), a),
+                lambda r, g, p, m, a: op.one_attachment(r, g, item(g, m), a, p),
             ),
             route(
                 "/messages/{}/attachments/{}/\\$value",

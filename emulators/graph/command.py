@@ -7,6 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from emulators.fault_options import FaultOption, add_fault_argument, parse_faults
 from emulators.graph.emulator import GraphEmulator
 from emulators.server import EmulatorServer
 from emulators.tls import self_signed
@@ -30,6 +31,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="'CLIENT_ID_OR_UPN=mailbox@address'",
         help="withhold a mailbox from an app or user (an application access policy; repeatable)",
     )
+    add_fault_argument(parser, FAULT_KINDS)
+
+
+# --fault KIND (fault_options.py): (status, what the README says).
+FAULT_KINDS = {
+    "throttle": "429 ApplicationThrottled with Retry-After `seconds` (default 1)",
+    "unavailable": "503 ServiceUnavailable with Retry-After",
+    "timeout": "504 GatewayTimeout (standing: after hanging `seconds`, default 30)",
+    "token_expiry": "401 InvalidAuthenticationToken",
+    "sync_state_loss": "every deltaLink and skipToken issued before the start answers 410 syncStateNotFound",
+}
+_STATUS = {"throttle": 429, "unavailable": 503, "timeout": 504, "token_expiry": 401}
+
+
+def apply_faults(emulator: GraphEmulator, options: list[FaultOption]) -> None:
+    for option in options:
+        mailboxes = [option.mailbox] if option.mailbox else emulator.store.addresses()
+        for mailbox in mailboxes:
+            if option.kind == "sync_state_loss":
+                emulator.store.invalidate_delta_tokens(mailbox)
+                continue
+            status = _STATUS[option.kind]
+            wait = option.seconds if option.seconds is not None else 1.0
+            if option.count is not None:
+                emulator.faults.fail_next(mailbox, option.count, status, wait)
+            elif option.kind == "throttle":
+                emulator.faults.set(mailbox, throttle_ratio=1.0, retry_after=wait)
+            else:
+                delay = (option.seconds or 30.0) if option.kind == "timeout" else 0.0
+                emulator.faults.set(mailbox, status=status, delay_seconds=delay, retry_after=1.0)
 
 
 def build(args: argparse.Namespace) -> EmulatorServer:
@@ -42,6 +73,7 @@ def build(args: argparse.Namespace) -> EmulatorServer:
         if not found or not who or not mailbox:
             raise ValueError("--deny expects 'CLIENT_ID_OR_UPN=mailbox@address'")
         emulator.deny.add((who, mailbox))
+    apply_faults(emulator, parse_faults(args.fault, FAULT_KINDS))
     tls_dir = args.tls
     if tls_dir is None:
         # Graph is HTTPS only, and so is this emulator, with or without --tls.

@@ -117,12 +117,15 @@ def message_page(
 def folder_page(graph: GraphMailbox, state: Round, limit: int) -> tuple[list[dict[str, Any]], Round, bool]:
     """One page of the folder tree's changes: mail folders under the message folder root."""
     box = graph.box
-    hidden = {box.distinguished["root"].uid, box.distinguished["msgfolderroot"].uid}
+    top = box.distinguished["msgfolderroot"]
+    hidden = {box.distinguished["root"].uid, top.uid}
     page = changes.page(box.hierarchy, state.cursor, limit, box.folder_life)
     values: list[dict[str, Any]] = []
     for change in page.changes:
         found = box.folders[change.uid]
         if found.uid in hidden or not (found.folder_class or "").startswith(_MAIL_CLASS):
+            continue
+        if not box.is_under(found, top):  # the dumpster (Recoverable Items) is outside the IPM tree
             continue
         if change.kind == changes.DELETE:
             values.append(removed(graph.folder_id(found), ODATA_FOLDER))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from emulators.ews.live_data import LiveDirectory
 from emulators.ews.loader import load
+from emulators.ews.mailbox import Mailbox
 from emulators.graph.api import GraphApi
 from emulators.graph.concurrency import Concurrency
 from emulators.graph.delta import DeltaTokens
@@ -20,6 +22,7 @@ from emulators.tls import TlsFiles
 class GraphEmulator:
     def __init__(self, store: GraphStore, verifier: Verifier, key: bytes) -> None:
         self.store = store
+        self.live: LiveDirectory | None = None  # set when loaded from a directory (live_data.py)
         self.verifier = verifier
         self.faults = Faults()
         self.stats = Stats()
@@ -34,11 +37,23 @@ class GraphEmulator:
         mailboxes, generation = load(data)
         # Stable across restarts on the same directory: stored deltaLinks stay valid while the data is.
         key = hashlib.sha256(b"commsync graph emulator\0" + str(data.resolve()).encode()).digest()
-        return cls(GraphStore(mailboxes, generation), verifier, key)
+        store = GraphStore(mailboxes, generation)
+        emulator = cls(store, verifier, key)
+
+        def mailbox_of(address: str) -> Mailbox:
+            store.add_mailbox(address)
+            found = store.mailbox(address)
+            assert found is not None
+            return found.box
+
+        emulator.live = LiveDirectory(data, mailbox_of, list(mailboxes.values()))
+        return emulator
 
     def server(self, port: int = 0, *, tls: TlsFiles) -> EmulatorServer:
         """An HTTPS server on 127.0.0.1; the Graph root is `server.url + "/v1.0"`."""
         api = GraphApi(self.store, self.faults, self.stats, self.tokens, self.concurrency, self.deny)
+        if self.live is not None:
+            api.refresh = self.live.refresh
         bound: type[GraphHandler] = type(
             "BoundGraphHandler", (GraphHandler,), {"api": api, "verify": staticmethod(self.verifier)}
         )

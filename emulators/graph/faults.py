@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from emulators.graph.errors import GraphError
 
 _MESSAGES = {
+    401: ("InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."),
     429: ("ApplicationThrottled", "Application is over its IncomingBandwidth limit."),
     503: ("ServiceUnavailable", "The service is temporarily unavailable. Please retry later."),
     504: ("GatewayTimeout", "The gateway timed out."),

@@ -11,10 +11,17 @@ from __future__ import annotations
 import base64
 import binascii
 import struct
+import uuid
 from dataclasses import dataclass
 
 _MAGIC = b"\x47\x52"
 REST, IMMUTABLE, FOLDER, ATTACHMENT = b"R", b"M", b"F", b"A"
+_DIRECTORY = uuid.UUID("6f2c1b1e-7a57-4c0c-9d7e-2b6c1a6e0a21")
+
+
+def object_id(address: str) -> str:
+    """A user's directory object id: a GUID derived from the address, the same on every start."""
+    return str(uuid.uuid5(_DIRECTORY, address.lower()))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """OData `$filter` on messages, as far as Outlook evaluates it: comparisons (eq ne gt ge lt le)
 of receivedDateTime, sentDateTime, hasAttachments, isRead, subject, internetMessageId,
-from|sender/emailAddress/address, the lambda `categories/any(c:c eq 'X')`, `and`, `or`, `not`
-and parentheses. Strings compare case-insensitively, as Exchange does. Anything else is a 400.
+from|sender/emailAddress/address, the lambda `categories/any(c:c eq 'X')`, the string functions
+contains, startswith and endswith, `and`, `or`, `not` and parentheses. Strings compare
+case-insensitively, as Exchange does. Anything else is a 400.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from emulators.graph.resources import categories, has_attachments, sender_addres
 Predicate = Callable[[Item], bool]
 _TOKEN = re.compile(
     r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<date>\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)"
-    r"|(?P<punct>[():])|(?P<word>[A-Za-z_][A-Za-z0-9_]*(?:/[A-Za-z_][A-Za-z0-9_]*)*))"
+    r"|(?P<number>-?\d+(?:\.\d+)?(?![-\d]))|(?P<punct>[():,])|(?P<word>[A-Za-z_][A-Za-z0-9_]*(?:/[A-Za-z_][A-Za-z0-9_]*)*))"
 )
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda a, b: a == b,
@@ -57,10 +58,23 @@ def tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+# mailFolder properties Outlook filters on (O365's get_folder(folder_name=...) sends displayName eq).
+FOLDER_PROPERTIES: dict[str, Callable[[Any], Any]] = {
+    "displayName": lambda folder: folder.name.casefold(),
+    "totalItemCount": lambda folder: float(len(folder.items)),
+    "unreadItemCount": lambda folder: float(folder.unread),
+    "childFolderCount": lambda folder: float(len(folder.live_children())),
+    "isHidden": lambda folder: False,
+}
+
+
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(
+        self, text: str, properties: dict[str, Callable[[Any], Any]] = _PROPERTIES, type_name: str = "message"
+    ) -> None:
         self.items = tokens(text)
         self.at = 0
+        self.properties, self.type_name = properties, type_name
 
     def peek(self) -> tuple[str, str] | None:
         return self.items[self.at] if self.at < len(self.items) else None
@@ -108,12 +122,16 @@ class _Parser:
         kind, name = self.take()
         if kind != "word":
             raise invalid(f"expected a property, found {name!r}")
-        if name == "categories/any":
+        if name == "categories/any" and self.type_name == "message":
             return self.any_category()
-        read = _PROPERTIES.get(name)
+        if name in _FUNCTIONS and self.peek() == ("punct", "("):
+            return self.function(_FUNCTIONS[name])
+        read = self.properties.get(name)
         if read is None:
             raise GraphError(
-                400, "RequestBroker--ParseUri", f"Could not find a property named '{name}' on type 'message'."
+                400,
+                "RequestBroker--ParseUri",
+                f"Could not find a property named '{name}' on type '{self.type_name}'.",
             )
         _, op = self.take()
         compare = _OPS.get(op)
@@ -121,6 +139,23 @@ class _Parser:
             raise invalid(f"unknown operator {op!r}")
         value = literal(self.take())
         return lambda item: bool(compare(read(item), value))
+
+    def function(self, test: Callable[[str, str], bool]) -> Predicate:
+        self.take("(")
+        _, name = self.take()
+        read = self.properties.get(name)
+        if read is None:
+            raise GraphError(
+                400,
+                "RequestBroker--ParseUri",
+                f"Could not find a property named '{name}' on type '{self.type_name}'.",
+            )
+        self.take(",")
+        value = literal(self.take())
+        self.take(")")
+        if not isinstance(value, str):
+            raise invalid("string functions take a string literal")
+        return lambda item: test(str(read(item) or ""), value)
 
     def any_category(self) -> Predicate:
         self.take("(")
@@ -133,10 +168,20 @@ class _Parser:
         return lambda item: any(c.casefold() == value for c in categories(item))
 
 
+# OData string functions; values are case-folded on both sides, as Exchange compares strings.
+_FUNCTIONS: dict[str, Callable[[str, str], bool]] = {
+    "contains": lambda value, part: part in value,
+    "startswith": lambda value, part: value.startswith(part),
+    "endswith": lambda value, part: value.endswith(part),
+}
+
+
 def literal(token: tuple[str, str]) -> Any:
     kind, text = token
     if kind == "string":
         return text[1:-1].replace("''", "'").casefold()
+    if kind == "number":
+        return float(text)
     if kind == "date":
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -147,6 +192,17 @@ def literal(token: tuple[str, str]) -> Any:
 
 def compile_filter(text: str) -> Predicate:
     return _Parser(text).parse()
+
+
+def compile_folder_filter(text: str) -> Callable[[Any], bool]:
+    return _Parser(text, FOLDER_PROPERTIES, "mailFolder").parse()
+
+
+def compile_for(
+    text: str, properties: dict[str, Callable[[Any], Any]], type_name: str
+) -> Callable[[Any], bool]:
+    """A filter over another resource's properties (users: mail, userPrincipalName, ...)."""
+    return _Parser(text, properties, type_name).parse()
 
 
 _DELTA_FILTER = re.compile(r"^\s*receivedDateTime\s+(ge|gt)\s+\S+\s*$")

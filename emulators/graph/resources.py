@@ -8,13 +8,14 @@ the 400 Graph returns for it.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from emulators.ews import ids as ews_ids
 from emulators.ews.mailbox import Folder, Item
-from emulators.ews.mime import Attachment, utc_text
+from emulators.ews.mime import Attachment, MimeSource, utc_text
 from emulators.graph import conversation, ids
 from emulators.graph.errors import GraphError
 from emulators.graph.store import GraphMailbox
@@ -72,6 +73,12 @@ def _preview(item: Item) -> str:
     return " ".join((found[1] if found else "").split())[:255]
 
 
+def _web_link(view: View, item: Item) -> str:
+    # Outlook on the web's deep link to the message (message resource: webLink).
+    item_id = quote(view.graph.message_id(item, view.immutable), safe="")
+    return f"https://outlook.office365.com/owa/?ItemID={item_id}&exvsurl=1&viewmodel=ReadMessageItem"
+
+
 def _sent(item: Item) -> str | None:
     sent = item.source.sent()
     return utc_text(sent) if sent else None
@@ -103,12 +110,21 @@ MESSAGE_FIELDS: dict[str, Callable[[View, Item], Any]] = {
     "conversationId": lambda view, item: conversation.conversation_id(item),
     "conversationIndex": lambda view, item: base64.b64encode(conversation.conversation_index(item)).decode(),
     "internetMessageHeaders": lambda view, item: conversation.internet_message_headers(item),
+    # Documented message properties the mailbox has no data for answer their defaults.
+    "uniqueBody": lambda view, item: _body(item),
+    "flag": lambda view, item: {"flagStatus": "notFlagged"},
+    "inferenceClassification": lambda view, item: "focused",
+    "isReadReceiptRequested": lambda view, item: (
+        item.source.header("Disposition-Notification-To") is not None
+    ),
+    "isDeliveryReceiptRequested": lambda view, item: item.source.header("Return-Receipt-To") is not None,
+    "webLink": lambda view, item: _web_link(view, item),
 }
 # Graph returns these only when $select names them, and leaves them out where they are not set.
 SELECT_ONLY = frozenset({"internetMessageHeaders"})
 
 
-def parse_select(value: str | None, known: dict[str, Any] | set[str], type_name: str) -> list[str] | None:
+def parse_select(value: str | None, known: Collection[str], type_name: str) -> list[str] | None:
     if not value:
         return None
     names = [name.strip() for name in value.split(",") if name.strip()]
@@ -136,7 +152,25 @@ def removed(message_id: str, odata_type: str = ODATA_MESSAGE) -> dict[str, Any]:
     return {"@odata.type": odata_type, "id": message_id, "@removed": {"reason": "deleted"}}
 
 
-def folder(graph: GraphMailbox, found: Folder) -> dict[str, Any]:
+FOLDER_FIELDS = frozenset(
+    {
+        "id",
+        "displayName",
+        "parentFolderId",
+        "childFolderCount",
+        "unreadItemCount",
+        "totalItemCount",
+        "isHidden",
+    }
+)
+
+
+def folder(graph: GraphMailbox, found: Folder, select: list[str] | None = None) -> dict[str, Any]:
+    full = _folder(graph, found)
+    return full if select is None else {k: v for k, v in full.items() if k == "id" or k in select}
+
+
+def _folder(graph: GraphMailbox, found: Folder) -> dict[str, Any]:
     parent = found.parent
     return {
         "id": graph.folder_id(found),
@@ -149,7 +183,18 @@ def folder(graph: GraphMailbox, found: Folder) -> dict[str, Any]:
     }
 
 
-ATTACHMENT_FIELDS = {"id", "name", "contentType", "size", "isInline", "lastModifiedDateTime", "contentId"}
+ATTACHMENT_FIELDS = {
+    *(
+        "id",
+        "name",
+        "contentType",
+        "size",
+        "isInline",
+        "lastModifiedDateTime",
+        "contentId",
+        "contentLocation",
+    ),
+}
 
 
 def attachment(
@@ -167,9 +212,37 @@ def attachment(
     }
     if not found.is_item:
         full["contentId"] = found.content_id
+        full["contentLocation"] = None  # set only for attachments that link to a URL
         if select is None or "contentBytes" in select:
             # base64 inside JSON (x1.33); `.../attachments/{id}/$value` streams the raw bytes instead.
             full["contentBytes"] = base64.b64encode(item.source.attachment_content(index)).decode()
     if select is None:
         return full
     return {k: v for k, v in full.items() if k in ("@odata.type", "id", *select)}
+
+
+def attached_message(graph: GraphMailbox, item: Item, index: int) -> dict[str, Any]:
+    """An itemAttachment's `item` ($expand=microsoft.graph.itemAttachment/item): the attached
+    email as a message, without id or folder, since it lives only inside its parent."""
+    source = MimeSource(data=item.source.attachment_content(index))
+    found = source.addresses("From")
+    sender = _recipient(*found[0]) if found else None
+    sent = source.sent()
+    body = source.body("Best")
+    return {
+        "@odata.type": ODATA_MESSAGE,
+        "id": ids.encode(ids.ATTACHMENT, graph.address, graph.immutable(item), index),
+        "subject": source.header("Subject") or "",
+        "internetMessageId": source.header("Message-ID"),
+        "sentDateTime": utc_text(sent) if sent else None,
+        "receivedDateTime": utc_text(sent) if sent else None,
+        "hasAttachments": any(not a.is_inline for a in source.attachments()),
+        "body": {
+            "contentType": "html" if body and body[0] == "HTML" else "text",
+            "content": body[1] if body else "",
+        },
+        "from": sender,
+        "sender": sender,
+        "toRecipients": [_recipient(*pair) for pair in source.addresses("To")],
+        "ccRecipients": [_recipient(*pair) for pair in source.addresses("Cc")],
+    }

@@ -25,7 +25,6 @@ class GraphMailbox:
     # item uid <-> immutable number; a move maps the new uid to the old number
     immutable_of: dict[int, int] = field(default_factory=dict)
     uid_of: dict[int, int] = field(default_factory=dict)
-    _next: int = 0
     # immutable number -> referenceAttachments (references.py); `.eml` files cannot carry them
     references: dict[int, list[Any]] = field(default_factory=dict)
 
@@ -34,10 +33,11 @@ class GraphMailbox:
         return self.box.address
 
     def immutable(self, item: Item) -> int:
+        """The item's first uid, kept through moves: loading the same data directory gives the
+        same uids, so an immutable id is the same after a restart, as Graph's are."""
         number = self.immutable_of.get(item.uid)
         if number is None:
-            self._next += 1
-            number = self._next
+            number = item.uid
             self.immutable_of[item.uid], self.uid_of[number] = number, item.uid
         return number
 
@@ -52,8 +52,8 @@ class GraphMailbox:
         if decoded is None or decoded.mailbox != self.address:
             return None
         if decoded.kind == ids.IMMUTABLE:
-            uid = self.uid_of.get(decoded.first)
-            return self.box.live_item(uid) if uid is not None else None
+            # An item never moved is still under its first uid, the immutable number itself.
+            return self.box.live_item(self.uid_of.get(decoded.first, decoded.first))
         if decoded.kind == ids.REST:
             item = self.box.live_item(decoded.second)
             return item if item is not None and item.folder.uid == decoded.first else None
@@ -65,8 +65,12 @@ class GraphMailbox:
     def folder(self, folder_id: str) -> Folder | None:
         """A folder by id or by well-known name (inbox, sentitems, msgfolderroot, ...)."""
         known = self.box.distinguished.get(folder_id.lower())
-        if known is not None and known.distinguished != "root":
+        if known is not None and known.distinguished not in ("root", "recoverableitemsroot"):
             return known
+        if folder_id.lower() == "archive":
+            # The well-known name of the Archive folder that Outlook creates under the root.
+            top = self.box.distinguished["msgfolderroot"]
+            return next((f for f in top.live_children() if f.name.lower() == "archive"), None)
         decoded = ids.decode(folder_id)
         if decoded is None or decoded.kind != ids.FOLDER or decoded.mailbox != self.address:
             return None
@@ -94,6 +98,12 @@ class GraphStore:
     def mailbox(self, address: str) -> GraphMailbox | None:
         with self._lock:
             return self._mailboxes.get(address.lower())
+
+    def mailbox_by_object_id(self, object_id: str) -> GraphMailbox | None:
+        """The mailbox of the user whose directory object id (users.py) this is."""
+        with self._lock:
+            found = [m for m in self._mailboxes.values() if ids.object_id(m.address) == object_id.lower()]
+        return found[0] if found else None
 
     def addresses(self) -> list[str]:
         with self._lock:

@@ -56,9 +56,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from emulators.fault_options import FaultOption, add_fault_argument, parse_faults
 from emulators.identity.browser import sign_in, trusting_session
 from emulators.identity.config import IdentityConfig
 from emulators.identity.emulator import IdentityEmulator
+from emulators.identity.faults import FAULT_KINDS
 from emulators.identity.verifier import BearerVerifier
 from emulators.login_form import SignInError
 from emulators.server import EmulatorServer
@@ -83,6 +85,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--token-lifetime", type=int, metavar="SECONDS", help="access token lifetime (overrides the file)"
     )
+    add_fault_argument(parser, FAULT_KINDS)
+
+
+def apply_faults(emulator: IdentityEmulator, options: list[FaultOption]) -> None:
+    for option in options:
+        if option.kind == "token_expiry":
+            emulator.token_lifetime_seconds = round(option.seconds or 5)
+            continue
+        seconds = (
+            option.seconds if option.seconds is not None else (30.0 if option.kind == "timeout" else 1.0)
+        )
+        if option.count is None:
+            emulator.faults.always(option.kind, seconds)
+        else:
+            emulator.faults.fail_next(option.kind, option.count, seconds)
 
 
 def build(args: argparse.Namespace) -> EmulatorServer:
@@ -101,4 +118,6 @@ def build(args: argparse.Namespace) -> EmulatorServer:
         # msal refuses http:// authorities, so this emulator is HTTPS even without --tls.
         tls_dir = Path(tempfile.mkdtemp(prefix="commsync-identity-"))
         print(f"identity emulator: TLS certificate in {tls_dir / 'cert.pem'}", file=sys.stderr, flush=True)
-    return IdentityEmulator(config).server(args.port, tls=self_signed(tls_dir))
+    emulator = IdentityEmulator(config)
+    apply_faults(emulator, parse_faults(args.fault, FAULT_KINDS))
+    return emulator.server(args.port, tls=self_signed(tls_dir))

@@ -16,6 +16,7 @@ from emulators.identity.browser import trusting_session
 from emulators.identity.claims import SECRET, Minting
 from emulators.identity.config import AppConfig, IdentityConfig, SecretConfig, UserConfig
 from emulators.identity.directory import Directory, Tenant
+from emulators.identity.faults import Faults
 from emulators.identity.http_handler import handler_for
 from emulators.identity.keys import SigningKey
 from emulators.identity.state import IdentityState
@@ -115,6 +116,11 @@ class IdentityEmulator:
         return self._state.grants.revoke(self._tenant(tenant).name, upn)
 
     # --- time and counters ---------------------------------------------------------------------
+
+    @property
+    def faults(self) -> Faults:
+        """Token endpoint faults (faults.py): `fail_next(kind, count, seconds)`, `always(kind)`."""
+        return self._state.faults
 
     @property
     def token_lifetime_seconds(self) -> int:

@@ -71,6 +71,13 @@ class IdentityHandler(EmulatorHandler):
             )
             return handle_authorize(request, method)
         if rest == "oauth2/v2.0/token" and method == "POST":
+            injected = self.identity.faults.take()
+            if injected is not None:
+                error, retry_after = injected
+                response = json_response(error.status, error.body(self.base_url))
+                return (
+                    response.with_header("Retry-After", str(round(retry_after))) if retry_after else response
+                )
             result = handle_token(
                 self.identity,
                 self.base_url,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from emulators.identity.config import IdentityConfig
 from emulators.identity.directory import Directory
+from emulators.identity.faults import Faults
 from emulators.identity.grants import GrantStore
 from emulators.identity.keys import SigningKey
 
@@ -32,6 +33,7 @@ class IdentityState:
     clock: Callable[[], float] = time.time
     issued: Counter[str] = field(default_factory=Counter)
     sessions: dict[str, SignInSession] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> float:

@@ -1,6 +1,7 @@
 """Salesforce emulator: OAuth 2.0 web server flow and the REST API the source uses.
 
-`commsync-emulator salesforce --port N --data FILE [--tls DIR] [--session-seconds S]`. One server
+`commsync-emulator salesforce --port N --data FILE [--tls DIR] [--session-seconds S]
+[--fault KIND[,count=N][,seconds=S]]...` (README.md beside this file). One server
 is both the login host (`/services/oauth2/authorize`, `/token`, `/revoke`) and the instance
 (`/services/data/vXX.X/query`, `/query/<locator>`, `/sobjects/<Object>/describe`,
 `/sobjects/<Object>/deleted/`, `/limits`); token responses name it as `instance_url`.
@@ -43,7 +44,8 @@ Record values are JSON; datetimes as `2024-03-01T09:30:00Z` or `...000+0000`. A 
 
 Python API for tests: `SalesforceEmulator` (emulator.py: records changed while running, fields
 deleted (`delete_field`), transactions that commit late (`begin()` ... `commit()`), clock,
-`faults.fail_next(Fault.RATE_LIMIT | SESSION_EXPIRED | UNAVAILABLE)`, `expire_sessions()`,
+`faults.fail_next(Fault.RATE_LIMIT | SESSION_EXPIRED | UNAVAILABLE | TIMEOUT | LOCATOR_LOST)`,
+`faults.always(...)`, `expire_sessions()`,
 `revoke_refresh_tokens()`, `stats`), and `sign_in` (browser.py) to drive the login page.
 """
 
@@ -54,6 +56,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from emulators.fault_options import FaultOption, add_fault_argument, parse_faults
 from emulators.login_form import SignInError
 from emulators.salesforce.browser import sign_in
 from emulators.salesforce.config import SalesforceConfig
@@ -73,6 +76,23 @@ __all__ = [
 ]
 
 
+# --fault KIND (fault_options.py) -> the Python API's fault.
+FAULT_KINDS = {
+    "throttle": "403 REQUEST_LIMIT_EXCEEDED (Salesforce sends no back-off)",
+    "unavailable": "503 SERVER_UNAVAILABLE",
+    "timeout": "the call hangs `seconds` (default 30), then 503",
+    "token_expiry": "401 INVALID_SESSION_ID, and the session is gone",
+    "sync_state_loss": "open query locators are lost: nextRecordsUrl answers INVALID_QUERY_LOCATOR",
+}
+_FAULTS = {
+    "throttle": Fault.RATE_LIMIT,
+    "unavailable": Fault.UNAVAILABLE,
+    "timeout": Fault.TIMEOUT,
+    "token_expiry": Fault.SESSION_EXPIRED,
+    "sync_state_loss": Fault.LOCATOR_LOST,
+}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data", type=Path, required=True, metavar="FILE", help="JSON file of orgs, records, users and apps"
@@ -80,6 +100,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--session-seconds", type=int, metavar="SECONDS", help="access token lifetime (overrides the file)"
     )
+    add_fault_argument(parser, FAULT_KINDS)
+
+
+def apply_faults(emulator: SalesforceEmulator, options: list[FaultOption]) -> None:
+    for option in options:
+        if option.mailbox is not None:
+            raise ValueError("--fault: the Salesforce emulator keys faults by nothing; drop mailbox=")
+        if option.seconds is not None:
+            emulator.faults.stall_seconds = option.seconds
+        fault = _FAULTS[option.kind]
+        if option.count is None:
+            emulator.faults.always(fault)
+        else:
+            emulator.faults.fail_next(fault, option.count)
 
 
 def build(args: argparse.Namespace) -> EmulatorServer:
@@ -88,6 +122,7 @@ def build(args: argparse.Namespace) -> EmulatorServer:
         if args.session_seconds:
             config.session_seconds = args.session_seconds
         emulator = SalesforceEmulator(config)
+        apply_faults(emulator, parse_faults(args.fault, FAULT_KINDS))
     except ValidationError as exc:
         # Without the input values: they may be passwords or consumer secrets.
         problems = "; ".join(

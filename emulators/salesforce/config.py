@@ -25,6 +25,7 @@ class FieldConfig(_Strict):
     type: str = "string"
     label: str = ""
     reference_to: list[str] = Field(default_factory=list)  # type "reference": the parent object(s)
+    html: bool = False  # a rich text area (type textarea): describe says htmlFormatted
 
     @field_validator("type")
     @classmethod
@@ -56,6 +57,8 @@ class ConnectedAppConfig(_Strict):
     scopes: list[str] = Field(default_factory=lambda: ["api", "refresh_token", "offline_access"])
     # "Refresh token rotation": each refresh answers a new refresh token and revokes the old one.
     rotate_refresh_tokens: bool = False
+    # The client credentials flow's run-as user (a username of one of the orgs); None: flow disabled.
+    client_credentials_user: str | None = None
 
 
 class SalesforceConfig(_Strict):

@@ -69,6 +69,7 @@ class SalesforceEmulator:
         *,
         scopes: Iterable[str] = DEFAULT_SCOPES,
         rotate_refresh_tokens: bool = False,
+        client_credentials_user: str | None = None,
     ) -> ConnectedAppConfig:
         app = ConnectedAppConfig(
             consumer_key=consumer_key,
@@ -76,6 +77,7 @@ class SalesforceEmulator:
             callback_urls=list(callback_urls),
             scopes=list(scopes),
             rotate_refresh_tokens=rotate_refresh_tokens,
+            client_credentials_user=client_credentials_user,
         )
         self._state.apps[consumer_key] = app
         return app

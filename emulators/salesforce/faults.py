@@ -12,6 +12,11 @@ class Fault(StrEnum):
     RATE_LIMIT = "rate_limit"  # 403 REQUEST_LIMIT_EXCEEDED
     SESSION_EXPIRED = "session_expired"  # 401 INVALID_SESSION_ID, and the session is gone
     UNAVAILABLE = "unavailable"  # 503 SERVER_UNAVAILABLE
+    # The request hangs for `Faults.stall_seconds` (past a client's read timeout), then 503.
+    TIMEOUT = "timeout"
+    # Every open query locator is lost; the request itself then runs (nextRecordsUrl answers
+    # INVALID_QUERY_LOCATOR, as after the cursor's idle timeout).
+    LOCATOR_LOST = "locator_lost"
 
 
 class Faults:
@@ -21,6 +26,8 @@ class Faults:
         self._lock = threading.Lock()
         self._pending: list[Fault] = []
         self._after = 0
+        self._standing: Fault | None = None
+        self.stall_seconds = 30.0
 
     def fail_next(self, fault: Fault, count: int = 1, *, after: int = 0) -> None:
         """The `count` calls that follow the next `after` successful ones fail with `fault`."""
@@ -28,15 +35,21 @@ class Faults:
             self._after = after
             self._pending.extend([fault] * count)
 
+    def always(self, fault: Fault | None) -> None:
+        """Every call fails with `fault` (None: none does) once no counted fault is pending."""
+        with self._lock:
+            self._standing = fault
+
     def clear(self) -> None:
         with self._lock:
             self._pending.clear()
             self._after = 0
+            self._standing = None
 
     def take(self) -> Fault | None:
         with self._lock:
             if not self._pending:
-                return None
+                return self._standing
             if self._after > 0:
                 self._after -= 1
                 return None

@@ -2,11 +2,14 @@
 Web App Integration"), without PKCE:
 
 GET|POST /services/oauth2/authorize   login page; redirects to the callback with `code` and `state`
-POST     /services/oauth2/token       grant_type authorization_code or refresh_token
+POST     /services/oauth2/token       grant_type authorization_code, refresh_token or
+                                      client_credentials ("OAuth 2.0 Client Credentials Flow":
+                                      the app's run-as user, `client_credentials_user`)
 POST     /services/oauth2/revoke      token=<refresh or access token>
 
 Until the client and its callback URL are known good, errors are a page, never a redirect.
-Consumer key and secret are checked on every token request.
+Consumer key and secret are checked on every token request, in the form or in an HTTP Basic
+`Authorization` header (RFC 6749 2.3.1; simple-salesforce sends the client credentials flow so).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import hmac
 import secrets
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from emulators.salesforce import login_page
 from emulators.salesforce.config import ConnectedAppConfig
@@ -84,21 +87,46 @@ def _back(params: dict[str, str], fields: dict[str, str]) -> HttpResponse:
     return redirect(f"{callback}{'&' if '?' in callback else '?'}{urlencode(fields)}")
 
 
-def handle_token(state: SalesforceState, base_url: str, form: dict[str, str]) -> HttpResponse:
+def handle_token(
+    state: SalesforceState, base_url: str, form: dict[str, str], authorization: str | None = None
+) -> HttpResponse:
     state.stats.count("op:token")
     try:
+        form = {**form, **_basic_credentials(authorization)}
         app = _client(state, form)
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
             body = _redeem_code(state, base_url, app, form)
         elif grant_type == "refresh_token":
             body = _refresh(state, base_url, app, form)
+        elif grant_type == "client_credentials":
+            body = _client_credentials(state, base_url, app)
         else:
             raise OAuthError("unsupported_grant_type", "grant type not supported")
     except OAuthError as error:
         return json_response(error.status, error.body())
     state.stats.count(f"issued:{form['grant_type']}")
     return json_response(200, body)
+
+
+def _basic_credentials(authorization: str | None) -> dict[str, str]:
+    if not authorization or not authorization.startswith("Basic "):
+        return {}
+    try:
+        decoded = base64.b64decode(authorization.removeprefix("Basic ").strip(), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise OAuthError("invalid_client", "invalid client credentials") from None
+    client_id, _, secret = decoded.partition(":")
+    return {"client_id": unquote(client_id), "client_secret": unquote(secret)}
+
+
+def _client_credentials(state: SalesforceState, base_url: str, app: ConnectedAppConfig) -> dict[str, Any]:
+    """The app acts as its run-as user; no refresh token (Salesforce issues none in this flow)."""
+    found = state.find_user(app.client_credentials_user or "")
+    if found is None:
+        raise OAuthError("invalid_grant", "no client credentials user enabled")
+    grant = Grant(found[0], found[1], app.consumer_key, [s for s in app.scopes if s not in REFRESH_SCOPES])
+    return _tokens(state, base_url, app, grant, None, include_refresh=False)
 
 
 def _client(state: SalesforceState, form: dict[str, str]) -> ConnectedAppConfig:

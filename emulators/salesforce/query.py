@@ -11,56 +11,69 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from emulators.salesforce.errors import ApiError
-from emulators.salesforce.schema import DATETIME_TYPES, NUMERIC_TYPES, FieldDef, ObjectDef
-from emulators.salesforce.soql import Condition, Query
+from emulators.salesforce.schema import FieldDef, ObjectDef
+from emulators.salesforce.soql import Query
 from emulators.salesforce.values import to_wire
+from emulators.salesforce.where import bind as bind_where
+from emulators.salesforce.where import matches
 
 # Object Reference, "Name": what a polymorphic relationship can read.
 NAME_OBJECT_FIELDS = (
     *("Alias", "Email", "FirstName", "Id", "IsActive", "LastName", "Name", "NameOrAlias", "Phone"),
     *("ProfileId", "RecordTypeId", "Title", "Type", "UserRoleId", "Username"),
 )
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a is not None and b is not None and a < b,
-    "<=": lambda a, b: a is not None and b is not None and a <= b,
-    ">": lambda a, b: a is not None and b is not None and a > b,
-    ">=": lambda a, b: a is not None and b is not None and a >= b,
-    "IN": lambda a, b: a in b,
-}
+# "OFFSET": the largest offset Salesforce accepts.
+MAX_OFFSET = 2000
 
 ObjectLookup = Callable[[str], ObjectDef | None]  # an object of the org by name
 RecordLookup = Callable[[str], tuple[ObjectDef, dict[str, Any]] | None]  # a record of the org by id
 
 
-def bind(query: Query, obj: ObjectDef, objects: ObjectLookup) -> Query:
-    """Field names made canonical; unknown fields and mistyped literals answer INVALID_FIELD."""
-    fields = [
-        _parent_path(obj, name, objects) if "." in name else _field(obj, name).name for name in query.fields
-    ]
-    where = [_typed_condition(obj, c) for c in query.where]
+def bind(query: Query, obj: ObjectDef, objects: ObjectLookup, now: datetime | None = None) -> Query:
+    """Field names made canonical (FIELDS() expanded); unknown fields and mistyped literals answer
+    INVALID_FIELD; date literals are resolved against `now`."""
+    if query.offset is not None and query.offset > MAX_OFFSET:
+        raise ApiError(400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}")
+    fields: list[str] = []
+    for name in query.fields:
+        if name.startswith("FIELDS("):
+            fields.extend(f for f in _fields_group(obj, name, query.limit) if f not in fields)
+        else:
+            fields.append(_parent_path(obj, name, objects) if "." in name else _field(obj, name).name)
+    field = partial(_field, obj)
+    where = None if query.where is None else bind_where(query.where, obj, field, now or datetime.now(UTC))
     order = []
     for item in query.order:
         found = _field(obj, item.field)
         if found.type == "textarea":
             raise ApiError(400, "INVALID_FIELD", f"field '{found.name}' can not be sorted in a query call")
         order.append(replace(item, field=found.name))
-    return Query(fields, obj.name, where, order, query.limit)
+    return replace(query, fields=fields, object=obj.name, where=where, order=order)
+
+
+def _fields_group(obj: ObjectDef, group: str, limit: int | None) -> list[str]:
+    # FIELDS(ALL) and FIELDS(CUSTOM) are unbounded, so Salesforce insists on a small LIMIT.
+    if group != "FIELDS(STANDARD)" and (limit is None or limit > 200):
+        raise ApiError(400, "MALFORMED_QUERY", "The SOQL FIELDS function must have a LIMIT of at most 200")
+    wanted = {"FIELDS(ALL)": (True, False), "FIELDS(STANDARD)": (False,), "FIELDS(CUSTOM)": (True,)}[group]
+    return [f.name for f in obj.fields.values() if f.custom in wanted]
 
 
 def run(query: Query, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A bound query over records: filter, stable multi-key sort, limit (whole records, unprojected)."""
-    selected = [r for r in records if all(_OPS[c.op](r.get(c.field), c.value) for c in query.where)]
+    """A bound query over records: filter, stable multi-key sort, offset, limit (whole records)."""
+    where = query.where
+    selected = records if where is None else [r for r in records if matches(where, r)]
     for item in reversed(query.order):
         present = [r for r in selected if r.get(item.field) is not None]
         absent = [r for r in selected if r.get(item.field) is None]
         present.sort(key=_value_of(item.field), reverse=item.descending)
         selected = present + absent if item.nulls_last else absent + present
+    selected = selected[query.offset or 0 :]
     return selected if query.limit is None else selected[: query.limit]
 
 
@@ -148,32 +161,6 @@ def _no_column(name: str, entity: str) -> ApiError:
         "be sure to append the '__c' after the custom field name. Please reference your WSDL or the "
         "describe call for the appropriate names.",
     )
-
-
-def _typed_condition(obj: ObjectDef, condition: Condition) -> Condition:
-    found = _field(obj, condition.field)
-    if found.type == "textarea":
-        raise ApiError(400, "INVALID_FIELD", f"field '{found.name}' can not be filtered in a query call")
-    expected = (
-        datetime
-        if found.type in DATETIME_TYPES
-        else float
-        if found.type in NUMERIC_TYPES
-        else bool
-        if found.type == "boolean"
-        else str
-    )
-    values = condition.value if condition.op == "IN" else (condition.value,)
-    for value in values:
-        if value is not None and not isinstance(value, expected):
-            kind = {datetime: "dateTime", float: "number", bool: "boolean", str: "string"}[expected]
-            raise ApiError(
-                400,
-                "INVALID_FIELD",
-                f"value of filter criterion for field '{found.name}' must be of type {kind}"
-                + (" and should not be enclosed in quotes" if expected is not str else ""),
-            )
-    return replace(condition, field=found.name)
 
 
 def _value_of(name: str) -> Callable[[dict[str, Any]], Any]:

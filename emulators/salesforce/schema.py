@@ -7,6 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from emulators.salesforce.standard_objects import (
+    COMPOUND_PARTS,
+    COMPUTED_FIELDS,
+    HTML_FIELDS,
+    PICKLISTS,
+    REFERENCES,
+    STANDARD,
+)
+
 # Field types whose values are numbers in JSON (describe `type`).
 NUMERIC_TYPES = frozenset({"double", "int", "currency", "percent", "long"})
 DATETIME_TYPES = frozenset({"datetime"})
@@ -14,6 +23,16 @@ TEXT_TYPES = frozenset({"string", "textarea", "email", "phone", "url", "picklist
 # Compound fields (Address, Location): one JSON object of components in REST answers (compound.py).
 COMPOUND_TYPES = frozenset({"address", "location"})
 KNOWN_TYPES = NUMERIC_TYPES | DATETIME_TYPES | TEXT_TYPES | COMPOUND_TYPES | {"boolean", "date"}
+
+
+_SOAP_TYPES = {
+    **dict.fromkeys(("id", "reference"), "tns:ID"),
+    **dict.fromkeys(("double", "currency", "percent"), "xsd:double"),
+    **{"int": "xsd:int", "long": "xsd:long", "boolean": "xsd:boolean"},
+    **{"datetime": "xsd:dateTime", "date": "xsd:date"},
+}
+# describe's recordTypeInfos of an org without record types: only the Master one.
+MASTER_RECORD_TYPE = "012000000000000AAA"
 
 
 @dataclass(frozen=True)
@@ -27,25 +46,44 @@ class FieldDef:
     reference_to: tuple[str, ...] = ()
     relationship: str | None = None
     calculated: bool = False  # a formula field: computed on read, never moves SystemModstamp
+    html: bool = False  # a rich text area (describe htmlFormatted)
+    picklist: tuple[str, ...] = ()
+    compound: str | None = None  # the compound field this is part of (Contact.FirstName: Name)
+    computed: bool = False  # an autonumber or compound name: never createable or updateable
 
     def describe(self) -> dict[str, Any]:
         long_text = self.type == "textarea"
+        writable = self.name not in SYSTEM_FIELD_NAMES and not self.computed and not self.calculated
         return {
             "name": self.name,
             "label": self.label or self.name,
             "type": self.type,
+            "soapType": _SOAP_TYPES.get(self.type, "xsd:string"),
             "custom": self.custom,
+            "calculated": self.calculated,
+            "autoNumber": self.computed and self.name != "Name",
+            "htmlFormatted": self.html,
+            "extraTypeInfo": "richtextarea" if self.html else ("plaintextarea" if long_text else None),
             "length": 131072 if long_text else (18 if self.type in {"id", "reference"} else 255),
-            "nillable": self.name != "Id",
+            "nillable": self.name != "Id" and self.type != "boolean",
             # Long text areas cannot be filtered or sorted in SOQL.
             "filterable": not long_text,
             "sortable": not long_text,
-            "updateable": self.name not in SYSTEM_FIELD_NAMES,
+            "groupable": not long_text and self.type not in NUMERIC_TYPES | DATETIME_TYPES,
+            "createable": writable,
+            "updateable": writable,
+            "idLookup": self.name == "Id",
+            "nameField": self.name == "Name",
+            "compoundFieldName": self.compound,
+            "picklistValues": [
+                {"active": True, "defaultValue": False, "label": v, "validFor": None, "value": v}
+                for v in self.picklist
+            ],
+            "restrictedPicklist": False,
             "referenceTo": list(self.reference_to),
             "relationshipName": self.relationship,
             "polymorphicForeignKey": len(self.reference_to) > 1,
             "namePointing": len(self.reference_to) > 1,
-            "calculated": self.calculated,
         }
 
 
@@ -60,7 +98,8 @@ class ObjectDef:
     def field(self, name: str) -> FieldDef | None:
         return self.fields.get(name.lower())
 
-    def describe(self, version: str) -> dict[str, Any]:
+    def summary(self, version: str) -> dict[str, Any]:
+        """The object as the global describe (`/sobjects`) lists it."""
         base = f"/services/data/v{version}/sobjects/{self.name}"
         return {
             "name": self.name,
@@ -68,12 +107,30 @@ class ObjectDef:
             "labelPlural": self.label + "s",
             "keyPrefix": self.key_prefix,
             "custom": self.custom,
-            "queryable": True,
-            "replicateable": True,
-            "retrieveable": True,
-            "deletable": True,
-            "fields": [f.describe() for f in self.fields.values()],
+            "customSetting": False,
+            **dict.fromkeys(("queryable", "replicateable", "retrieveable", "searchable"), True),
+            **dict.fromkeys(("createable", "updateable", "deletable", "undeletable", "layoutable"), True),
             "urls": {"sobject": base, "describe": f"{base}/describe", "rowTemplate": f"{base}/{{ID}}"},
+        }
+
+    def describe(self, version: str, children: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """sObject Describe; `children` are the org's childRelationships of this object."""
+        base = f"/services/data/v{version}/sobjects/{self.name}"
+        master = {
+            "active": True,
+            "available": True,
+            "defaultRecordTypeMapping": True,
+            "developerName": "Master",
+            "master": True,
+            "name": "Master",
+            "recordTypeId": MASTER_RECORD_TYPE,
+            "urls": {"layout": f"{base}/describe/layouts/{MASTER_RECORD_TYPE}"},
+        }
+        return {
+            **self.summary(version),
+            "fields": [f.describe() for f in self.fields.values()],
+            "childRelationships": children or [],
+            "recordTypeInfos": [master],
         }
 
 
@@ -94,127 +151,30 @@ _SYSTEM = [
 ]
 SYSTEM_FIELD_NAMES = frozenset(f.name for f in _SYSTEM)
 
-# (label, key prefix, [(name, type, label)]) of the standard objects (Object Reference; EmailMessage
-# as enabled by Email-to-Case or Enhanced Email).
-_STANDARD: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
-    "Case": (
-        "Case",
-        "500",
-        [
-            ("CaseNumber", "string", "Case Number"),
-            ("Subject", "string", "Subject"),
-            ("Description", "textarea", "Description"),
-            ("Status", "picklist", "Status"),
-            ("Priority", "picklist", "Priority"),
-            ("Origin", "picklist", "Case Origin"),
-            ("Type", "picklist", "Case Type"),
-            ("Reason", "picklist", "Case Reason"),
-            ("SuppliedEmail", "email", "Web Email"),
-            ("SuppliedName", "string", "Web Name"),
-            ("ContactEmail", "email", "Contact Email"),
-            ("AccountId", "reference", "Account ID"),
-            ("ContactId", "reference", "Contact ID"),
-            ("OwnerId", "reference", "Owner ID"),
-            ("IsClosed", "boolean", "Closed"),
-            ("ClosedDate", "datetime", "Closed Date"),
-        ],
-    ),
-    "EmailMessage": (
-        "Email Message",
-        "02s",
-        [
-            ("ParentId", "reference", "Parent Case ID"),
-            ("RelatedToId", "reference", "Related To ID"),
-            ("ActivityId", "reference", "Activity ID"),
-            ("FromAddress", "email", "From Address"),
-            ("FromName", "string", "From Name"),
-            ("ToAddress", "string", "To Address"),
-            ("CcAddress", "string", "CC Address"),
-            ("BccAddress", "string", "BCC Address"),
-            ("Subject", "string", "Subject"),
-            ("TextBody", "textarea", "Text Body"),
-            ("HtmlBody", "textarea", "HTML Body"),
-            ("Headers", "textarea", "Headers"),
-            ("MessageDate", "datetime", "Message Date"),
-            ("Incoming", "boolean", "Is Incoming"),
-            ("Status", "picklist", "Status"),
-            ("MessageIdentifier", "string", "Message ID"),
-            ("ThreadIdentifier", "string", "Thread ID"),
-            ("HasAttachment", "boolean", "Has Attachment"),
-        ],
-    ),
-    "Account": (
-        "Account",
-        "001",
-        [
-            ("Name", "string", "Account Name"),
-            ("Industry", "picklist", "Industry"),
-            ("Website", "url", "Website"),
-            ("Description", "textarea", "Account Description"),
-            ("OwnerId", "reference", "Owner ID"),
-            ("ParentId", "reference", "Parent Account ID"),
-        ],
-    ),
-    "Contact": (
-        "Contact",
-        "003",
-        [
-            ("FirstName", "string", "First Name"),
-            ("LastName", "string", "Last Name"),
-            ("Name", "string", "Full Name"),
-            ("Email", "email", "Email"),
-            ("Phone", "phone", "Business Phone"),
-            ("AccountId", "reference", "Account ID"),
-            ("OwnerId", "reference", "Owner ID"),
-        ],
-    ),
-    "User": (
-        "User",
-        "005",
-        [
-            ("Username", "string", "Username"),
-            ("FirstName", "string", "First Name"),
-            ("LastName", "string", "Last Name"),
-            ("Name", "string", "Full Name"),
-            ("Email", "email", "Email"),
-            ("Title", "string", "Title"),
-            ("IsActive", "boolean", "Active"),
-        ],
-    ),
-    "Group": (
-        "Group",
-        "00G",
-        [("Name", "string", "Name"), ("Type", "picklist", "Type"), ("Email", "email", "Email")],
-    ),
-}
-
-# (object, reference field) -> (relationship name, objects it may point to) (Object Reference).
-_REFERENCES: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
-    ("Case", "AccountId"): ("Account", ("Account",)),
-    ("Case", "ContactId"): ("Contact", ("Contact",)),
-    ("Case", "OwnerId"): ("Owner", ("Group", "User")),
-    ("EmailMessage", "ParentId"): ("Parent", ("Case",)),
-    ("EmailMessage", "RelatedToId"): ("RelatedTo", ("Account", "Case", "Contact")),
-    ("Account", "OwnerId"): ("Owner", ("User",)),
-    ("Account", "ParentId"): ("Parent", ("Account",)),
-    ("Contact", "AccountId"): ("Account", ("Account",)),
-    ("Contact", "OwnerId"): ("Owner", ("User",)),
-}
-
-
-STANDARD_OBJECTS = tuple(_STANDARD)
+STANDARD_OBJECTS = tuple(STANDARD)
 
 
 def standard_object(name: str) -> ObjectDef | None:
-    for api_name, (label, prefix, fields) in _STANDARD.items():
+    for api_name, (label, prefix, fields) in STANDARD.items():
         if api_name.lower() == name.lower():
             return _build(api_name, label, prefix, False, [_standard_field(api_name, *f) for f in fields])
     return None
 
 
 def _standard_field(object_name: str, name: str, type_: str, label: str) -> FieldDef:
-    relationship, targets = _REFERENCES.get((object_name, name), (None, ()))
-    return FieldDef(name, type_, label, reference_to=targets, relationship=relationship)
+    key = (object_name, name)
+    relationship, targets = REFERENCES.get(key, (None, ()))
+    return FieldDef(
+        name,
+        type_,
+        label,
+        reference_to=targets,
+        relationship=relationship,
+        html=key in HTML_FIELDS,
+        picklist=PICKLISTS.get(key, ()),
+        compound=COMPOUND_PARTS.get(key),
+        computed=key in COMPUTED_FIELDS,
+    )
 
 
 def custom_object(name: str, label: str, key_prefix: str, fields: list[FieldDef]) -> ObjectDef:

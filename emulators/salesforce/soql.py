@@ -1,44 +1,65 @@
-"""The SOQL subset the source uses, parsed properly (SOQL and SOSL Reference):
+"""The SOQL a connector and the vendor's clients send, parsed properly (SOQL and SOSL Reference):
 
-    SELECT field[, field...] FROM object
-    [WHERE field op literal [AND field op literal ...]]
+    SELECT COUNT() | item[, item...] FROM object
+    [WHERE condition-expression]
     [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST][, ...]]
-    [LIMIT n]
+    [LIMIT n] [OFFSET n]
 
-A selected field may be a parent's field through one relationship (`Account.Name`, child-to-parent
-dot notation). op is one of = != <> < <= > >= or IN (a parenthesised list of literals); a literal
-is a dateTime (2024-03-01T09:30:00Z, unquoted), a 'quoted string', a number, true, false or null.
-Anything else (OR, functions, deeper relationship paths, paths outside SELECT, subqueries,
-OFFSET) answers MALFORMED_QUERY, as a syntax error would. Binding to the schema and running the
-query: query.py.
+An item is a field, a parent's field through one relationship (`Account.Name`) or
+FIELDS(ALL|STANDARD|CUSTOM). A condition-expression joins conditions with AND or OR (mixing them
+needs parentheses, as in Salesforce), NOT and parentheses; a condition is `field op literal`
+(op: = != <> < <= > >=), `field [NOT] IN (literal, ...)` or `field LIKE 'pattern'`. A literal is
+a dateTime (2024-03-01T09:30:00Z, unquoted), a date, a 'quoted string', a number, true, false,
+null, or a date literal (TODAY, YESTERDAY, TOMORROW, LAST_N_DAYS:n, NEXT_N_DAYS:n, N_DAYS_AGO:n).
+Anything else (other functions, GROUP BY, subqueries, deeper relationship paths) answers
+MALFORMED_QUERY naming the token (soql_lexer.py). Binding and running: query.py, where.py.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from emulators.salesforce.errors import ApiError
+from emulators.salesforce.soql_lexer import Tokens, malformed
 from emulators.salesforce.values import parse_datetime
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))"
-    r"|(?P<number>-?\d+(?:\.\d+)?)"
-    r"|(?P<string>'(?:[^'\\]|\\.)*')"
-    r"|(?P<op><=|>=|!=|<>|=|<|>)"
-    r"|(?P<comma>,)"
-    r"|(?P<paren>[()])"
-    r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)"
-    r"|(?P<other>\S))"
-)
+__all__ = ["Condition", "DateLiteral", "Junction", "Negation", "Order", "Query", "malformed", "parse"]
+
+# FIELDS(...) in the select list, expanded against the schema when the query is bound.
+FIELDS_GROUPS = ("ALL", "STANDARD", "CUSTOM")
+DATE_LITERALS = ("TODAY", "YESTERDAY", "TOMORROW")
+DATE_LITERALS_N = ("LAST_N_DAYS", "NEXT_N_DAYS", "N_DAYS_AGO")
+
+
+@dataclass(frozen=True)
+class DateLiteral:
+    """A relative date range (SOQL "Date Formats and Date Literals"), resolved against the clock."""
+
+    name: str
+    n: int = 0
 
 
 @dataclass(frozen=True)
 class Condition:
     field: str
-    op: str
-    value: Any  # datetime, str, float, bool or None; a tuple of them for IN
+    op: str  # = != < <= > >= IN NOT IN LIKE
+    value: Any  # datetime, date, str, float, bool, None or DateLiteral; a tuple of them for IN
+
+
+@dataclass(frozen=True)
+class Junction:
+    op: str  # AND or OR
+    parts: tuple[Expression, ...]
+
+
+@dataclass(frozen=True)
+class Negation:
+    part: Expression
+
+
+Expression = Condition | Junction | Negation
 
 
 @dataclass(frozen=True)
@@ -50,127 +71,144 @@ class Order:
 
 @dataclass(frozen=True)
 class Query:
-    fields: list[str]
+    fields: list[str]  # a name, Relationship.Name, or FIELDS(GROUP)
     object: str
-    where: list[Condition]
+    where: Expression | None
     order: list[Order]
     limit: int | None
-
-
-def malformed(message: str) -> ApiError:
-    return ApiError(400, "MALFORMED_QUERY", message)
-
-
-class _Tokens:
-    def __init__(self, text: str) -> None:
-        self.items: list[tuple[str, str]] = []
-        for match in _TOKEN.finditer(text):
-            kind = match.lastgroup
-            if kind is not None:
-                self.items.append((kind, match.group(kind)))
-        self.pos = 0
-
-    def peek(self) -> tuple[str, str] | None:
-        return self.items[self.pos] if self.pos < len(self.items) else None
-
-    def next(self) -> tuple[str, str]:
-        token = self.peek()
-        if token is None:
-            raise malformed("unexpected end of query")
-        self.pos += 1
-        return token
-
-    def keyword(self, *words: str) -> bool:
-        token = self.peek()
-        if token and token[0] == "word" and token[1].upper() == words[0]:
-            for word in words:
-                kind, value = self.next()
-                if kind != "word" or value.upper() != word:
-                    raise malformed(f"unexpected token: '{value}'")
-            return True
-        return False
-
-    def name(self, path: bool = False) -> str:
-        """A field or object name; with `path`, also Relationship.Field (one level)."""
-        kind, value = self.next()
-        if kind != "word" or value.upper() in _RESERVED:
-            raise malformed(f"unexpected token: '{value}'")
-        if value.count(".") > (1 if path else 0):
-            raise malformed(f"relationship paths are not supported here: '{value}'")
-        return value
+    offset: int | None = None
+    count: bool = False  # SELECT COUNT(): only totalSize is answered
 
 
 _RESERVED = {
     *("SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "ORDER", "BY", "LIMIT", "OFFSET", "ASC", "DESC"),
+    *("LIKE", "NULLS", "GROUP", "HAVING", "WITH", "FOR", "USING", "TYPEOF"),
 }
 
 
 def parse(text: str) -> Query:
-    tokens = _Tokens(text)
+    tokens = Tokens(text)
     if not tokens.keyword("SELECT"):
-        raise malformed("unexpected token: query must begin with SELECT")
-    fields = [tokens.name(path=True)]
-    while tokens.peek() == ("comma", ","):
-        tokens.next()
-        fields.append(tokens.name(path=True))
+        raise tokens.unexpected()
+    count = tokens.is_word("COUNT") and tokens.items[tokens.pos + 1 : tokens.pos + 3] == [
+        ("paren", "("),
+        ("paren", ")"),
+    ]
+    fields: list[str] = []
+    if count:
+        tokens.pos += 3
+    else:
+        fields.append(_item(tokens))
+        while tokens.peek() == ("comma", ","):
+            tokens.next()
+            fields.append(_item(tokens))
     if not tokens.keyword("FROM"):
-        raise malformed(f"unexpected token: '{(tokens.peek() or ('', 'end'))[1]}'")
-    obj = tokens.name()
-    where = _where(tokens) if tokens.keyword("WHERE") else []
+        raise tokens.unexpected()
+    obj = _name(tokens)
+    where = _expression(tokens) if tokens.keyword("WHERE") else None
     order = _order(tokens) if tokens.keyword("ORDER", "BY") else []
-    limit = _limit(tokens) if tokens.keyword("LIMIT") else None
-    leftover = tokens.peek()
-    if leftover is not None:
-        raise malformed(f"unexpected token: '{leftover[1]}'")
-    return Query(fields, obj, where, order, limit)
+    limit = _integer(tokens) if tokens.keyword("LIMIT") else None
+    offset = _integer(tokens) if tokens.keyword("OFFSET") else None
+    if tokens.peek() is not None:
+        raise tokens.unexpected()
+    return Query(fields, obj, where, order, limit, offset, count)
 
 
-def _where(tokens: _Tokens) -> list[Condition]:
-    conditions = [_condition(tokens)]
-    while tokens.keyword("AND"):
-        conditions.append(_condition(tokens))
-    return conditions
+def _name(tokens: Tokens, path: bool = False) -> str:
+    """A field or object name; with `path`, also Relationship.Field (one level)."""
+    kind, value = tokens.next()
+    if kind != "word" or value.upper() in _RESERVED or value.count(".") > (1 if path else 0):
+        raise tokens.fail_last()
+    return value
 
 
-def _condition(tokens: _Tokens) -> Condition:
-    name = tokens.name()
+def _item(tokens: Tokens) -> str:
+    if tokens.is_word("FIELDS") and tokens.items[tokens.pos + 1 : tokens.pos + 2] == [("paren", "(")]:
+        tokens.pos += 2
+        kind, group = tokens.next()
+        if kind != "word" or group.upper() not in FIELDS_GROUPS:
+            raise tokens.fail_last()
+        tokens.expect(("paren", ")"))
+        return f"FIELDS({group.upper()})"
+    if tokens.items[tokens.pos + 1 : tokens.pos + 2] == [("paren", "(")]:
+        tokens.next()
+        raise tokens.fail_last()  # an aggregate or other function the emulator does not evaluate
+    return _name(tokens, path=True)
+
+
+def _expression(tokens: Tokens) -> Expression:
+    """Conditions joined by one kind of conjunction; the other kind needs parentheses."""
+    parts = [_unary(tokens)]
+    joiner = "AND" if tokens.is_word("AND") else "OR" if tokens.is_word("OR") else None
+    while joiner is not None and tokens.keyword(joiner):
+        parts.append(_unary(tokens))
+    if tokens.is_word("AND") or tokens.is_word("OR"):
+        raise tokens.unexpected()
+    return parts[0] if joiner is None else Junction(joiner, tuple(parts))
+
+
+def _unary(tokens: Tokens) -> Expression:
+    if tokens.keyword("NOT"):
+        return Negation(_unary(tokens))
+    if tokens.peek() == ("paren", "("):
+        tokens.next()
+        inner = _expression(tokens)
+        tokens.expect(("paren", ")"))
+        return inner
+    return _condition(tokens)
+
+
+def _condition(tokens: Tokens) -> Condition:
+    name = _name(tokens)
+    if tokens.keyword("NOT", "IN"):
+        return Condition(name, "NOT IN", _list(tokens))
     if tokens.keyword("IN"):
         return Condition(name, "IN", _list(tokens))
+    if tokens.keyword("LIKE"):
+        kind, raw = tokens.next()
+        if kind != "string":
+            raise tokens.fail_last()
+        return Condition(name, "LIKE", raw[1:-1])
     kind, op = tokens.next()
     if kind != "op":
-        raise malformed(f"unexpected token: '{op}'")
+        raise tokens.fail_last()
     return Condition(name, "!=" if op == "<>" else op, _literal(tokens))
 
 
-def _list(tokens: _Tokens) -> tuple[Any, ...]:
-    if tokens.next() != ("paren", "("):
-        raise malformed("unexpected token: IN needs a parenthesised list")
+def _list(tokens: Tokens) -> tuple[Any, ...]:
+    tokens.expect(("paren", "("))
     values = [_literal(tokens)]
     while tokens.peek() == ("comma", ","):
         tokens.next()
         values.append(_literal(tokens))
-    if tokens.next() != ("paren", ")"):
-        raise malformed("unexpected token: the IN list is not closed")
+    tokens.expect(("paren", ")"))
     return tuple(values)
 
 
-def _literal(tokens: _Tokens) -> Any:
+def _literal(tokens: Tokens) -> Any:
     kind, raw = tokens.next()
     if kind == "datetime":
         return parse_datetime(raw)
+    if kind == "date":
+        return date.fromisoformat(raw)
     if kind == "number":
         return float(raw)
     if kind == "string":
         return re.sub(r"\\(.)", r"\1", raw[1:-1])
     if kind == "word" and raw.lower() in {"true", "false", "null"}:
         return {"true": True, "false": False, "null": None}[raw.lower()]
-    raise malformed(f"unexpected token: '{raw}'")
+    if kind == "word" and raw.upper() in DATE_LITERALS:
+        return DateLiteral(raw.upper())
+    name, _, n = raw.partition(":")
+    if kind == "dateliteral" and name.upper() in DATE_LITERALS_N:
+        return DateLiteral(name.upper(), int(n))
+    raise tokens.fail_last()
 
 
-def _order(tokens: _Tokens) -> list[Order]:
+def _order(tokens: Tokens) -> list[Order]:
     items = []
     while True:
-        name = tokens.name()
+        name = _name(tokens, path=False)
         descending = tokens.keyword("DESC")
         if not descending:
             tokens.keyword("ASC")
@@ -178,7 +216,7 @@ def _order(tokens: _Tokens) -> list[Order]:
         if tokens.keyword("NULLS"):
             _, where = tokens.next()
             if where.upper() not in {"FIRST", "LAST"}:
-                raise malformed(f"unexpected token: '{where}'")
+                raise tokens.fail_last()
             nulls_last = where.upper() == "LAST"
         items.append(Order(name, descending, nulls_last))
         if tokens.peek() != ("comma", ","):
@@ -186,8 +224,8 @@ def _order(tokens: _Tokens) -> list[Order]:
         tokens.next()
 
 
-def _limit(tokens: _Tokens) -> int:
+def _integer(tokens: Tokens) -> int:
     kind, raw = tokens.next()
     if kind != "number" or not raw.isdigit():
-        raise malformed(f"unexpected token: '{raw}'")
+        raise tokens.fail_last()
     return int(raw)

@@ -83,6 +83,10 @@ class SalesforceState:
             cursor.used_at = now
             return cursor
 
+    def drop_cursors(self) -> None:
+        with self._lock:
+            self._cursors.clear()
+
     def close_cursor(self, locator: str) -> None:
         with self._lock:
             self._cursors.pop(locator, None)

@@ -21,6 +21,7 @@ from emulators.salesforce.schema import (
     custom_object,
     standard_object,
 )
+from emulators.salesforce.standard_objects import CHILD_RELATIONSHIPS
 from emulators.salesforce.values import from_data
 
 Clock = Callable[[], datetime]
@@ -31,6 +32,8 @@ class Table:
     obj: ObjectDef
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> canonical field -> value
     deleted: list[tuple[str, datetime]] = field(default_factory=list)
+    # The Recycle Bin: deleted records as queryAll still reads them, IsDeleted true.
+    recycled: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class Org:
@@ -60,6 +63,7 @@ class Org:
                         reference_to=tuple(f.reference_to),
                         # A custom relationship is the field's name with __r for __c.
                         relationship=f.name.removesuffix("__c") + "__r" if f.reference_to else None,
+                        html=f.html,
                     )
                     for f in spec.fields
                 ]
@@ -84,6 +88,7 @@ class Org:
             record_id = typed.get("Id") or self._ids.new(table.obj.key_prefix)
             stamp = at or typed.get("SystemModstamp") or self._clock()
             current = table.records.get(record_id)
+            table.recycled.pop(record_id, None)  # an undelete, or an id reused by a test
             record = dict(current) if current else self._defaults(table.obj, record_id, stamp)
             record.update(typed)
             record.update({"Id": record_id, "SystemModstamp": stamp, "LastModifiedDate": stamp})
@@ -96,13 +101,34 @@ class Org:
     def delete(self, object_name: str, record_id: str, at: datetime | None = None) -> None:
         table = self._require(object_name)
         with self.lock:
-            if table.records.pop(record_id, None) is None:
+            record = table.records.pop(record_id, None)
+            if record is None:
                 raise KeyError(f"no {table.obj.name} {record_id}")
-            table.deleted.append((record_id, at or self._clock()))
+            stamp = at or self._clock()
+            table.deleted.append((record_id, stamp))
+            table.recycled[record_id] = {**record, "IsDeleted": True, "SystemModstamp": stamp}
 
     def object_def(self, name: str) -> ObjectDef | None:
         table = self.table(name)
         return table.obj if table else None
+
+    def children(self, obj: ObjectDef) -> list[dict[str, Any]]:
+        """describe's childRelationships: every reference field of the org that may point at `obj`."""
+        return [
+            {
+                "childSObject": table.obj.name,
+                "field": f.name,
+                "relationshipName": child_relationship(table.obj, f),
+                "cascadeDelete": False,
+                "restrictedDelete": False,
+                "deprecatedAndHidden": False,
+                "junctionIdListNames": [],
+                "junctionReferenceTo": [],
+            }
+            for table in self.tables.values()
+            for f in table.obj.fields.values()
+            if obj.name in f.reference_to
+        ]
 
     def find(self, record_id: str) -> tuple[ObjectDef, dict[str, Any]] | None:
         """A record by id, of whichever object its key prefix names (a parent, for relationships)."""
@@ -142,3 +168,10 @@ def _typed(obj: ObjectDef, values: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(f"{obj.name} has no field {name!r}")
         typed[found.name] = from_data(obj, name, value)
     return typed
+
+
+def child_relationship(child: ObjectDef, reference: FieldDef) -> str | None:
+    """A standard relationship's documented name; a custom lookup's is `<Child>s__r` by default."""
+    if reference.custom:
+        return child.name.removesuffix("__c") + "s__r"
+    return CHILD_RELATIONSHIPS.get((child.name, reference.name))

@@ -198,6 +198,12 @@ def test_get_attachment_and_faults_match_the_samples(served: Served) -> None:
     assert busy.findtext(f".//{TYPES}Value") == "1500"
 
 
+GET_INBOX = (
+    "<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape>"
+    '<m:FolderIds><t:DistinguishedFolderId Id="inbox"/></m:FolderIds></m:GetFolder>'
+)
+
+
 def test_an_app_token_without_impersonation_gets_the_exchange_online_fault(tmp_path: Path) -> None:
     # GIVEN an emulator that accepts an application token
     write_mailboxes(tmp_path)
@@ -206,7 +212,7 @@ def test_an_app_token_without_impersonation_gets_the_exchange_online_fault(tmp_p
         # WHEN the token is used without ExchangeImpersonation (plain HTTP is fine for a raw request)
         answer = requests.post(
             running.endpoint,
-            data=ENVELOPE.format(body="<m:GetFolder/>").encode(),
+            data=ENVELOPE.format(body=GET_INBOX).encode(),
             headers={"Authorization": "Bearer app", "Content-Type": "text/xml; charset=utf-8"},
             timeout=10,
         )
@@ -217,7 +223,11 @@ def test_an_app_token_without_impersonation_gets_the_exchange_online_fault(tmp_p
 
 @pytest.mark.parametrize(
     ("body", "code"),
-    [("<m:FindItem/>", "ErrorInvalidOperation"), ("<m:GetFolder>", "ErrorSchemaValidation")],
+    [
+        ("<m:ResolveNames/>", "ErrorInvalidOperation"),
+        ("<m:GetFolder>", "ErrorSchemaValidation"),
+        ("<m:GetFolder/>", "ErrorSchemaValidation"),  # FolderIds is required
+    ],
 )
 def test_unimplemented_operations_and_bad_xml_are_soap_faults(served: Served, body: str, code: str) -> None:
     # GIVEN an operation the emulator does not implement, or XML that does not parse

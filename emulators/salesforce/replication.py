@@ -1,8 +1,9 @@
-"""sObject Get Deleted (`/sobjects/<Object>/deleted/?start=&end=`), from the org's delete log.
+"""sObject Get Updated and Get Deleted (`/sobjects/<Object>/updated/?start=&end=`, `.../deleted/`).
 
-As documented: the seconds of start and end are ignored (rounded down to the minute); results go
+As documented: the seconds of start and end are ignored (rounded down to the minute); deletions go
 back at most 15 days; a start more than 30 days ago or not before end answers
-INVALID_REPLICATION_DATE; `latestDateCovered` (<= end) is where the next call should start.
+INVALID_REPLICATION_DATE; `latestDateCovered` (<= end) is where the next call should start; more
+than 600,000 ids answer EXCEEDED_ID_LIMIT.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from emulators.salesforce.values import format_datetime, parse_datetime
 
 RETENTION = timedelta(days=15)
 MAX_START_AGE = timedelta(days=30)
+MAX_IDS = 600_000
 
 
 def _minute(value: datetime) -> datetime:
@@ -33,13 +35,40 @@ def _date(query: dict[str, str], name: str) -> datetime:
         raise ApiError(400, "INVALID_REPLICATION_DATE", f"{name} is not a valid dateTime: {raw}") from None
 
 
-def get_deleted(state: SalesforceState, org: Org, table: Table, query: dict[str, str]) -> dict[str, Any]:
+def _window(state: SalesforceState, query: dict[str, str]) -> tuple[datetime, datetime, datetime]:
+    """(start, end, now) of a replication call, validated as Salesforce validates them."""
     start, end = _date(query, "start"), _date(query, "end")
     now = state.now()
     if start >= end:
         raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate must chronologically precede endDate")
     if start < now - MAX_START_AGE:
         raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate cannot be more than 30 days ago")
+    return start, end, now
+
+
+def _at_most(ids: list[Any]) -> list[Any]:
+    if len(ids) > MAX_IDS:
+        raise ApiError(400, "EXCEEDED_ID_LIMIT", f"ID limit exceeded: more than {MAX_IDS} ids")
+    return ids
+
+
+def get_updated(state: SalesforceState, org: Org, table: Table, query: dict[str, str]) -> dict[str, Any]:
+    start, end, now = _window(state, query)
+    covered = min(end, _minute(now))
+    with org.lock:
+        changed = sorted(
+            (r["SystemModstamp"], r["Id"])
+            for r in table.records.values()
+            if start <= r["SystemModstamp"] < covered
+        )
+    return {
+        "ids": _at_most([record_id for _, record_id in changed]),
+        "latestDateCovered": format_datetime(covered),
+    }
+
+
+def get_deleted(state: SalesforceState, org: Org, table: Table, query: dict[str, str]) -> dict[str, Any]:
+    start, end, now = _window(state, query)
     earliest = _minute(now - RETENTION)
     covered = min(end, _minute(now))
     with org.lock:
@@ -49,7 +78,7 @@ def get_deleted(state: SalesforceState, org: Org, table: Table, query: dict[str,
             if max(start, earliest) <= at < covered
         ]
     return {
-        "deletedRecords": records,
+        "deletedRecords": _at_most(records),
         "earliestDateAvailable": format_datetime(earliest),
         "latestDateCovered": format_datetime(covered),
     }
