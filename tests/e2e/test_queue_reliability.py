@@ -66,7 +66,13 @@ def test_the_same_job_delivered_twice_makes_each_comment_once(
     apply_mailbox(engine, Mailbox(integration=integration.key, address=ANN))
     sqs, queue_url = aws_stack.client("sqs"), aws_stack.outputs["PollQueueUrl"]
     for _ in range(2):
-        sqs.send_message(QueueUrl=queue_url, MessageBody=_job(integration.key))
+        # Delivered twice: the same job with two deduplication ids, as SQS redelivers one.
+        sqs.send_message(
+            QueueUrl=queue_url,
+            MessageBody=_job(integration.key),
+            MessageGroupId=integration.key,
+            MessageDeduplicationId=uuid.uuid4().hex,
+        )
     messages = _receive(aws_stack, queue_url, 2)
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
@@ -94,7 +100,12 @@ def test_a_poison_message_reaches_the_dead_letter_queue_after_five_receives(
     sqs, queue_url = aws_stack.client("sqs"), aws_stack.outputs["PollQueueUrl"]
     dlq_url = aws_stack.outputs["PollDeadLetterQueueUrl"]
     marker = uuid.uuid4().hex
-    sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"poison": marker}))
+    sqs.send_message(
+        QueueUrl=queue_url,
+        MessageBody=json.dumps({"poison": marker}),
+        MessageGroupId=marker,
+        MessageDeduplicationId=marker,
+    )
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
     # WHEN it is received and fails five times (made visible again at once instead of after the timeout)

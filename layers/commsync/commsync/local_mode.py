@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from commsync.adapters.local.file_blobs import FileBlobs
@@ -25,8 +26,6 @@ from commsync.services.poll import PollLimits, PollOutcome, PollStatus, poll
 from commsync.settings import local_secret_environment
 
 Progress = Callable[[MailboxRef, SyncCounts], None]
-# Leases taken by the local runner; see exclusive_runner for why one owner name is safe.
-LOCAL_LEASE_OWNER = "local-runner"
 
 
 @dataclass
@@ -89,7 +88,6 @@ def drain(runtime: LocalRuntime, progress: Progress | None = None) -> dict[str, 
                 remaining_seconds=lambda deadline=deadline: deadline - time.monotonic(),  # type: ignore[misc]
                 limits=limits,
                 progress=progress,
-                owner=LOCAL_LEASE_OWNER,
             )
             _merge(outcomes, job.mailbox.key, outcome)
     return outcomes
@@ -107,9 +105,8 @@ def _merge(outcomes: dict[str, PollOutcome], key: str, outcome: PollOutcome) -> 
 def exclusive_runner(store: Path) -> Iterator[None]:
     """One syncing process per local store, held by an OS lock that dies with its process.
 
-    Because no other process can be polling, the runner may take over the leases a killed
-    predecessor left behind: they all carry LOCAL_LEASE_OWNER (a kill -9 mid-poll therefore
-    costs no lease-expiry wait on restart).
+    Polls need no lease (their checkpoint writes compare and set), so a kill -9 mid-poll
+    leaves nothing to wait for on restart.
     """
     store.mkdir(parents=True, exist_ok=True)
     with (store / "runner.lock").open("a") as handle:
@@ -133,7 +130,11 @@ def run_forever(
     The tick only bounds how late a due mailbox starts: a due-index query on SQLite costs
     microseconds, so checking every second is free.
     """
+    last = runtime.engine.clock()
     while not stop.is_set():
-        dispatch(runtime.engine)
+        now = runtime.engine.clock()
+        # The window since the previous tick, however long the drain took: no slot is missed.
+        dispatch(runtime.engine, until=now, window=max(now - last, timedelta(seconds=tick_seconds)))
+        last = now
         drain(runtime, progress)
         stop.wait(tick_seconds)
