@@ -37,6 +37,8 @@ SCENARIOS = {
     "big_attachment": "bench.big_attachment",
     "fan_out": "bench.fanout",
     "backfill": "bench.backfill",
+    "cost": "bench.cost",
+    "dispatch_scale": "bench.dispatch_scale",
 }
 QUICK = {"BENCH_EMAILS": "1000", "BENCH_MAILBOXES": "1000", "BENCH_REPEATS": "1"}
 

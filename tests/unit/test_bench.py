@@ -17,7 +17,16 @@ from bench.mailgen import ATTACHMENT_SHARE, FOLDERS, MAILBOX, email_of_size, wri
 from bench.run import SCENARIOS, results_document
 from commsync.models import Mailbox, MailboxState
 
-ISSUE_SCENARIOS = {"backfill", "idle_poll", "fan_out", "cold_start", "big_attachment", "cleaning"}
+ISSUE_SCENARIOS = {
+    "backfill",
+    "idle_poll",
+    "fan_out",
+    "cold_start",
+    "big_attachment",
+    "cleaning",
+    "cost",
+    "dispatch_scale",
+}
 
 
 def test_the_runner_covers_the_six_scenarios_of_the_issue() -> None:

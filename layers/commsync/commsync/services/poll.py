@@ -76,7 +76,9 @@ def poll(
             filters=job.filters,
         )
         engine.queue.send([continuation])
-    logger.info(
+    # An idle poll is the common case (issue 17: log ingestion is billed per byte): debug only.
+    idle = outcome.status is PollStatus.DONE and outcome.counts == SyncCounts()
+    (logger.debug if idle else logger.info)(
         "polled", extra={"mailbox": str(ref), "status": outcome.status, "counts": outcome.counts.model_dump()}
     )
     return outcome

@@ -108,6 +108,9 @@ class SqliteState(SqliteApiState):
                 )
 
     def get_mailbox(self, ref: MailboxRef) -> tuple[Mailbox, MailboxState] | None:
+        return self._mailbox_row(ref)
+
+    def _mailbox_row(self, ref: MailboxRef) -> tuple[Mailbox, MailboxState] | None:
         row = self._db.execute(
             "SELECT config, state, next_poll_at FROM mailboxes WHERE integration = ? AND address = ?",
             (ref.integration, ref.address),
@@ -124,7 +127,7 @@ class SqliteState(SqliteApiState):
     def load_mailbox(self, ref: MailboxRef) -> MailboxSnapshot | None:
         # One read transaction, as one Query is on DynamoDB: the row and its checkpoints agree.
         with self._lock:
-            found = self.get_mailbox(ref)
+            found = self._mailbox_row(ref)
             rows = self._db.execute(
                 "SELECT doc, rev FROM checkpoints WHERE mailbox_key = ?", (ref.key,)
             ).fetchall()
