@@ -25,7 +25,7 @@ from commsync.models.job import JobReason
 from commsync.observability import logger, metrics, tracer
 from commsync.services.poll import PollLimits, PollOutcome, poll
 from commsync.services.scratch import remove_leftovers
-from commsync.settings import poller_settings
+from commsync.settings import in_lambda, poller_settings
 
 SETTINGS = poller_settings()
 LIMITS = PollLimits(page_size=SETTINGS.page_size, reserve_seconds=SETTINGS.reserve_seconds)
@@ -70,7 +70,8 @@ def _work_group(
 @metrics.log_metrics(raise_on_empty_metrics=False)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    remove_leftovers()  # of a killed invocation; none of this one's polls has started yet
+    if in_lambda():  # /tmp is this environment's alone; elsewhere it may be another process's
+        remove_leftovers()  # of a killed invocation; none of this one's polls has started yet
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in event.get("Records", []):
         group = record.get("attributes", {}).get("MessageGroupId") or record["messageId"]

@@ -4,6 +4,7 @@ template's queues on moto (issue 6)."""
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -178,3 +179,24 @@ def test_a_batch_of_several_mailboxes_is_polled_at_once_and_a_failure_returns_on
     s3, bucket = aws_stack.client("s3"), aws_stack.outputs["BlobBucketName"]
     listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"comments/{project}/").get("Contents", [])
     assert len(listed) == 1
+
+
+def test_an_invocation_starts_by_removing_what_a_killed_one_left_in_tmp(
+    aws_stack: AwsStack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a Lambda environment whose /tmp holds the scratch directory of a SIGKILLed poll
+    environment = {**aws_stack.function_environment("PollerFunction"), "AWS_LAMBDA_FUNCTION_NAME": "poller"}
+    poller = load_handler("poller", environment, monkeypatch)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    left = tmp_path / "commsync-attachment-k1ll3d"
+    left.mkdir()
+    (left / "invoice.pdf").write_bytes(b"%PDF-1.7 " + b"\0" * 4096)
+    kept = tmp_path / "not-ours"
+    kept.mkdir()
+
+    # WHEN the next invocation starts
+    response = poller.lambda_handler({"Records": []}, LambdaContext("poller"))
+
+    # THEN the leftover is gone, and nothing else
+    assert response["batchItemFailures"] == []
+    assert not left.exists() and kept.exists()

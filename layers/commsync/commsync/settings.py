@@ -63,6 +63,11 @@ def dispatcher_settings() -> DispatcherSettings:
     return DispatcherSettings()
 
 
+def in_lambda() -> bool:
+    """Inside a Lambda execution environment, whose /tmp no other process shares."""
+    return "AWS_LAMBDA_FUNCTION_NAME" in os.environ
+
+
 def tracing_enabled() -> bool:
     """X-Ray tracing only inside Lambda, and only unless Powertools' own switch turns it off."""
     disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "").strip().lower() in ("1", "true")
