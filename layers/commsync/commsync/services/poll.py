@@ -1,7 +1,10 @@
 """Poller: sync one mailbox, folder by folder, page by page (design sections 3 and 4).
 
-After each page the comments are written, then the checkpoint: a crash replays at most
-one page, and the replay changes nothing because comment writes are idempotent.
+The mailbox's whole state is read in one query. After each page the comments are written,
+then the checkpoint, if the page carried changes or the stored token is growing old (issue 17:
+an idle poll writes nothing): a crash replays at most one page, and the replay changes nothing
+because comment writes are idempotent. Checkpoints move by compare-and-set, so of two pollers
+of one mailbox only one goes on.
 """
 
 from __future__ import annotations
