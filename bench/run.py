@@ -45,6 +45,8 @@ SCENARIOS = {
     "fan_out": "bench.fanout",
     "salesforce_backfill": "bench.salesforce_backfill",
     "backfill": "bench.backfill",
+    "cost": "bench.cost",
+    "dispatch_scale": "bench.dispatch_scale",
 }
 QUICK = {"BENCH_QUICK": "1", "BENCH_EMAILS": "1000", "BENCH_MAILBOXES": "1000", "BENCH_REPEATS": "1"}
 

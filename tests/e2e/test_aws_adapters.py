@@ -14,6 +14,7 @@ from commsync.adapters.aws.sns_notifier import SnsNotifier
 from commsync.adapters.aws.sqs_queue import SqsQueue
 from commsync.errors import DisableReason, IntegrationError
 from commsync.models import MailboxRef, Notification, PollJob
+from commsync.models.job import JobReason
 from tests.e2e.conftest import AwsStack
 
 pytestmark = pytest.mark.e2e
@@ -134,3 +135,56 @@ def test_a_deleted_secret_can_be_recovered_for_a_week_and_is_created_anew_withou
     assert {k: v.get_secret_value() for k, v in secrets.get(name).items()} == {
         "client_secret": "new-app-secret"
     }
+
+
+def test_a_warm_container_reads_a_secret_once_until_it_is_refused_or_rewritten(aws_stack: AwsStack) -> None:
+    # GIVEN a secret, and a reader that may keep it five minutes (Powertools Parameters)
+    client = aws_stack.client("secretsmanager")
+    reads: list[str] = []
+    client.meta.events.register("before-call.secrets-manager.GetSecretValue", lambda **_: reads.append("get"))
+    name = f"t{uuid.uuid4().hex[:8]}"
+    writer = SecretsManagerSecrets("commsync/")
+    writer.put(name, {"password": "Winter-2024!"})
+    secrets = SecretsManagerSecrets("commsync/", client=client, max_age_seconds=300)
+
+    # WHEN it is read by every poll of the container
+    first = [secrets.get(name)["password"].get_secret_value() for _ in range(3)]
+
+    # THEN Secrets Manager was asked once
+    assert first == ["Winter-2024!"] * 3 and reads == ["get"]
+
+    # WHEN it is rotated elsewhere, the server refuses the old one, and the poller forgets it
+    writer.put(name, {"password": "Spring-2024!"})
+    assert secrets.get(name)["password"].get_secret_value() == "Winter-2024!"  # still cached
+    secrets.forget(name)
+
+    # THEN the next read has the rotated one, and so does one after this reader's own write
+    assert secrets.get(name)["password"].get_secret_value() == "Spring-2024!"
+    secrets.put(name, {"refresh_token": "rt-2"})
+    assert secrets.get(name)["refresh_token"].get_secret_value() == "rt-2"
+    assert len(reads) >= 3
+
+
+def test_fifo_jobs_carry_their_mailbox_as_group_and_a_slot_as_deduplication_id(aws_stack: AwsStack) -> None:
+    # GIVEN a FIFO queue and a scheduled job sent twice (a dispatcher run repeated), plus a
+    # continuation of the same mailbox
+    sqs = aws_stack.client("sqs")
+    url = sqs.create_queue(QueueName=f"jobs-{uuid.uuid4().hex[:8]}.fifo", Attributes={"FifoQueue": "true"})[
+        "QueueUrl"
+    ]
+    ref = MailboxRef(integration="a/b", address="m@x.example")
+    scheduled = PollJob(mailbox=ref, enqueued_at=NOW)
+    continuation = scheduled.model_copy(update={"reason": JobReason.CONTINUATION})
+
+    SqsQueue(url).send([scheduled, scheduled, continuation])
+
+    # THEN the repeat was dropped, the continuation kept, both in the mailbox's group, in order
+    received = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]).get(
+        "Messages", []
+    ):
+        received += batch
+        for message in batch:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    assert [PollJob.model_validate_json(m["Body"]).reason for m in received] == ["schedule", "continuation"]
+    assert len({m["Attributes"]["MessageGroupId"] for m in received}) == 1

@@ -159,11 +159,15 @@ def test_given_a_poison_message_then_only_it_fails_in_the_batch(
         "reason": "manual",
         "enqueued_at": "2024-03-01T09:30:00Z",
     }
-    sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(good))
-    sqs.send_message(QueueUrl=queue_url, MessageBody='{"mailbox": "not a mailbox"}')
+    # The poll queue is FIFO: every message names its group (a mailbox) and deduplication id.
+    for body, group in ((json.dumps(good), "ann"), ('{"mailbox": "not a mailbox"}', "poison")):
+        ids = {"MessageGroupId": group, "MessageDeduplicationId": uuid.uuid4().hex}
+        sqs.send_message(QueueUrl=queue_url, MessageBody=body, **ids)
     messages: list[dict[str, Any]] = []
     while len(messages) < 2:
-        messages += sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        messages += sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
+        ).get("Messages", [])
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
     response = deployment.poller.lambda_handler(sqs_event(messages, arn), LambdaContext("poller"))

@@ -17,7 +17,7 @@ from commsync.models.access import ApiToken, Permission, token_sha256
 from commsync.models.integration import Disabled
 from commsync.models.oauth import OAuthProvider, OAuthState
 from commsync.models.subscription import Subscription, SubscriptionProtocol
-from commsync.ports import CommentEntry, StateStore
+from commsync.ports import CommentEntry, ScheduleEntry, StateStore
 from tests.e2e.conftest import AwsStack
 
 pytestmark = pytest.mark.e2e
@@ -60,7 +60,11 @@ def test_integrations_round_trip_and_disable(state: StateStore, project: str) ->
     assert state.get_integration(f"{project}/missing") is None
 
 
-def test_new_mailboxes_are_due_and_keep_their_state_when_reconfigured(
+def _listed(state: StateStore, integration: str) -> dict[str, ScheduleEntry]:
+    return {e.ref.address: e for e in state.schedule_listing() if e.ref.integration == integration}
+
+
+def test_new_mailboxes_are_due_at_once_and_keep_their_state_when_reconfigured(
     state: StateStore, project: str
 ) -> None:
     key = f"{project}/mail"
@@ -75,10 +79,14 @@ def test_new_mailboxes_are_due_and_keep_their_state_when_reconfigured(
     again = state.get_mailbox(ref)
     assert again is not None
     assert again[0].poll_interval_seconds == 120 and again[1].last_sync_at == NOW
-    assert (ref, 120) in state.due_mailboxes(NOW, 1000)
+    entry = _listed(state, key)[ref.address]
+    assert entry.interval_seconds == 120 and entry.poll_at is not None and entry.poll_at <= NOW
 
 
-def test_due_index_holds_only_enabled_mailboxes_whose_time_has_come(state: StateStore, project: str) -> None:
+def test_the_schedule_lists_enabled_mailboxes_and_their_one_off_polls(
+    state: StateStore, project: str
+) -> None:
+    # GIVEN three mailboxes: one asked to poll 5 minutes ago, one in 5 minutes, one disabled
     key = f"{project}/mail"
     refs = [MailboxRef(integration=key, address=f"m{n}@x.example") for n in range(3)]
     for ref in refs:
@@ -90,9 +98,15 @@ def test_due_index_holds_only_enabled_mailboxes_whose_time_has_come(state: State
     disabled = Disabled(reason=DisableReason.SYNC_ERROR, at=NOW)
     state.save_mailbox_state(refs[2], found[1].model_copy(update={"disabled": disabled, "next_poll_at": NOW}))
 
-    due = [r for r, _ in state.due_mailboxes(NOW, 1000) if r.integration == key]
+    # WHEN the first one-off poll is cleared as sent, and the second cleared for a time it is not
+    state.clear_poll_at(refs[0], NOW - timedelta(minutes=5))
+    state.clear_poll_at(refs[1], NOW)
 
-    assert due == [refs[0]]
+    # THEN the disabled one is not listed, the first has no one-off poll left, the second still has
+    listed = _listed(state, key)
+    assert sorted(listed) == [r.address for r in refs[:2]]
+    assert listed[refs[0].address].poll_at is None
+    assert listed[refs[1].address].poll_at == NOW + timedelta(minutes=5)
 
 
 def test_a_state_saved_against_an_old_revision_is_refused_whole(state: StateStore, project: str) -> None:
@@ -119,18 +133,22 @@ def test_a_state_saved_against_an_old_revision_is_refused_whole(state: StateStor
     assert again is not None and again[1].revision == 2 and again[1].enabled
 
 
-def _write_checkpoint(state: StateStore, ref: MailboxRef, folder: str, token: str) -> None:
-    """As a poller does: under the mailbox's lease."""
-    assert state.acquire_lease(ref, "writer", NOW, 60)
-    checkpoint = Checkpoint(
+def _checkpoint(ref: MailboxRef, folder: str, token: str, revision: int = 0) -> Checkpoint:
+    return Checkpoint(
         integration=ref.integration,
         mailbox=ref.address,
         folder_id=folder,
         folder_path=folder,
         token=token,
         updated_at=NOW,
+        revision=revision,
     )
-    assert state.put_checkpoint_leased(checkpoint, "writer", NOW, 60)
+
+
+def _write_checkpoint(state: StateStore, ref: MailboxRef, folder: str, token: str) -> None:
+    """As a poller does: from the revision it read."""
+    stored = state.get_checkpoint(ref, folder)
+    assert state.put_checkpoint(_checkpoint(ref, folder, token, stored.revision if stored else 0))
 
 
 def test_checkpoints_are_per_mailbox_and_folder(state: StateStore, project: str) -> None:
@@ -139,78 +157,53 @@ def test_checkpoints_are_per_mailbox_and_folder(state: StateStore, project: str)
         _write_checkpoint(state, ref, folder, token)
 
     inbox = state.get_checkpoint(ref, "Inbox")
-    assert inbox is not None and inbox.token == "s3"
+    assert inbox is not None and inbox.token == "s3" and inbox.revision == 2
     assert (
         state.get_checkpoint(MailboxRef(integration=ref.integration, address="b@x.example"), "Inbox") is None
     )
 
 
-def test_a_lease_has_one_owner_until_it_expires(state: StateStore, project: str) -> None:
-    ref = MailboxRef(integration=f"{project}/mail", address="a@x.example")
-
-    assert state.acquire_lease(ref, "one", NOW, 60)
-    assert not state.acquire_lease(ref, "two", NOW + timedelta(seconds=30), 60)
-    assert state.acquire_lease(ref, "one", NOW + timedelta(seconds=30), 60)  # renewal
-    state.release_lease(ref, "two")  # not the owner: no effect
-    assert not state.acquire_lease(ref, "two", NOW + timedelta(seconds=60), 60)
-    assert state.acquire_lease(ref, "two", NOW + timedelta(seconds=200), 60)  # expired
-    state.release_lease(ref, "two")
-    assert state.acquire_lease(ref, "three", NOW + timedelta(seconds=201), 60)
-
-
-def test_a_lease_is_renewed_only_while_no_one_else_has_taken_it(state: StateStore, project: str) -> None:
-    ref = MailboxRef(integration=f"{project}/mail", address="r@x.example")
-
-    def renew(owner: str, seconds_after: int) -> bool:
-        checkpoint = Checkpoint(
-            integration=ref.integration,
-            mailbox=ref.address,
-            folder_id="Inbox",
-            folder_path="Inbox",
-            token=f"{owner}-{seconds_after}",
-            updated_at=NOW,
-        )
-        return state.put_checkpoint_leased(checkpoint, owner, NOW + timedelta(seconds=seconds_after), 60)
-
-    assert state.acquire_lease(ref, "one", NOW, 60)
-    # Expired but untouched: still one's to renew.
-    assert renew("one", 90)
-    # Taken over by two after it expired, then released: one may not renew, though it is free.
-    assert state.acquire_lease(ref, "two", NOW + timedelta(seconds=200), 60)
-    assert not renew("one", 201)
-    state.release_lease(ref, "two")
-    assert not renew("one", 202)
-
-
-def test_a_checkpoint_under_a_lease_is_written_with_the_renewal_or_not_at_all(
+def test_of_two_writers_from_the_same_revision_only_the_first_moves_a_checkpoint(
     state: StateStore, project: str
 ) -> None:
+    # GIVEN two pollers that read the same checkpoint (none yet, then revision 1)
     ref = MailboxRef(integration=f"{project}/mail", address="l@x.example")
+    assert state.put_checkpoint(_checkpoint(ref, "Inbox", "one-1"))
+    refused_first = state.put_checkpoint(_checkpoint(ref, "Inbox", "two-1"))
 
-    def checkpoint(token: str) -> Checkpoint:
-        return Checkpoint(
-            integration=ref.integration,
-            mailbox=ref.address,
-            folder_id="Inbox",
-            folder_path="Inbox",
-            token=token,
-            updated_at=NOW,
-        )
+    # WHEN one writes from revision 1 and two, back from a stall, also writes from revision 1
+    assert state.put_checkpoint(_checkpoint(ref, "Inbox", "one-2", revision=1))
+    late = state.put_checkpoint(_checkpoint(ref, "Inbox", "two-2", revision=1))
 
-    # GIVEN one holding the lease: its write renews the lease (two cannot take it at one's old expiry)
-    assert state.acquire_lease(ref, "one", NOW, 60)
-    assert state.put_checkpoint_leased(checkpoint("s1"), "one", NOW + timedelta(seconds=50), 60)
-    assert not state.acquire_lease(ref, "two", NOW + timedelta(seconds=70), 60)
-
-    # WHEN two took the lease after it expired and wrote, and one comes back from a stall
-    assert state.acquire_lease(ref, "two", NOW + timedelta(seconds=200), 60)
-    assert state.put_checkpoint_leased(checkpoint("s2"), "two", NOW + timedelta(seconds=201), 60)
-    late = state.put_checkpoint_leased(checkpoint("s1-late"), "one", NOW + timedelta(seconds=202), 60)
-
-    # THEN one's write is refused whole: the checkpoint is two's, the lease too
+    # THEN both of two's writes were refused whole: the checkpoint is one's, at revision 2
     stored = state.get_checkpoint(ref, "Inbox")
-    assert late is False and stored is not None and stored.token == "s2"
-    assert not state.acquire_lease(ref, "one", NOW + timedelta(seconds=203), 60)
+    assert refused_first is False and late is False
+    assert stored is not None and (stored.token, stored.revision) == ("one-2", 2)
+
+
+def test_a_mailbox_loads_with_every_checkpoint_and_nothing_of_its_neighbours(
+    state: StateStore, project: str
+) -> None:
+    # GIVEN two mailboxes whose addresses share a prefix, each with checkpoints
+    key = f"{project}/mail"
+    short, long = (MailboxRef(integration=key, address=a) for a in ("a@x.co", "a@x.com"))
+    for ref in (short, long):
+        state.put_mailbox(Mailbox(integration=key, address=ref.address))
+        for folder in ("Inbox", "#folders", "Archive/2023"):
+            _write_checkpoint(state, ref, folder, f"{ref.address}-{folder}")
+
+    # WHEN the shorter one is loaded
+    snapshot = state.load_mailbox(short)
+
+    # THEN it has its row and its own three checkpoints with their revisions, no one else's
+    assert snapshot is not None and snapshot.mailbox.address == "a@x.co"
+    assert {f: c.token for f, c in snapshot.checkpoints.items()} == {
+        f: f"a@x.co-{f}" for f in ("Inbox", "#folders", "Archive/2023")
+    }
+    assert {c.revision for c in snapshot.checkpoints.values()} == {1}
+    assert state.load_mailbox(MailboxRef(integration=key, address="b@x.co")) is None
+    # AND the integration's mailbox listing is of mailboxes only
+    assert [m.address for m, _ in state.list_mailboxes(key)] == ["a@x.co", "a@x.com"]
 
 
 def test_a_comment_entry_is_created_once_and_charged_once(state: StateStore, project: str) -> None:
@@ -269,7 +262,7 @@ def test_deleting_a_mailbox_removes_its_state_and_checkpoints_but_not_its_siblin
 
     assert state.get_mailbox(a) is None and state.get_checkpoint(a, "Inbox") is None
     assert state.get_mailbox(b) is not None and state.get_checkpoint(b, "Inbox") is not None
-    assert (a, 300) not in state.due_mailboxes(NOW, 1000)
+    assert a.address not in _listed(state, key)
     assert state.delete_integration(key) and state.get_integration(key) is None
     assert not state.delete_integration(key)
 

@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,10 @@ import pytest
 
 from commsync.local_config import load_config
 from commsync.local_mode import open_local
+from commsync.models import MailboxRef, PollJob
+from commsync.models.common import utc_now
 from commsync.models.usage import usage_period
+from commsync.services.poll import PollLimits, PollOutcome, PollStatus, poll
 from tests.support.mail import email_bytes, write_eml
 
 pytestmark = pytest.mark.integration
@@ -127,6 +131,63 @@ def test_sigkill_at_random_points_of_a_backfill_loses_and_doubles_nothing(tmp_pa
         assert runtime.engine.state.get_usage("acme", usage_period_of(created)).ai_units == 300
     finally:
         runtime.close()
+
+
+def test_after_a_sigkill_two_pollers_receiving_the_same_mailbox_still_double_nothing(tmp_path: Path) -> None:
+    # GIVEN a backfill of 90 emails killed with SIGKILL part-way, three times
+    data = tmp_path / "data"
+    for n in range(90):
+        write_eml(data, ANN, ["Inbox", "Sent Items"][n % 2], f"{n}.eml", email_bytes(n))
+    rng = random.Random(20241202)
+    with emulator_process(data) as endpoint:
+        config = _config(tmp_path, endpoint, [ANN], page_size=5)
+        store = tmp_path / "store" / "comments" / "acme-mail"
+        kills = 0
+        for _ in range(3):
+            target = _stored(store) + rng.randint(5, 15)
+            process = subprocess.Popen(
+                [str(BIN / "commsync"), "run", "--config", str(config), "--once"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            deadline = time.monotonic() + 60
+            while process.poll() is None and _stored(store) < target and time.monotonic() < deadline:
+                time.sleep(0.005)
+            if process.poll() is None:
+                process.kill()
+                kills += 1
+            process.wait(timeout=30)
+        assert kills == 3 and _stored(store) < 90
+
+        # WHEN the killed poll's job is received by two pollers at once (a FIFO message seen
+        # again past its visibility timeout), from the checkpoints the kill left
+        runtime = open_local(load_config(config))
+        try:
+            job = PollJob(mailbox=MailboxRef(integration="acme/exchange", address=ANN), enqueued_at=utc_now())
+            outcomes: list[PollOutcome] = []
+            threads = [
+                threading.Thread(
+                    target=lambda: outcomes.append(poll(runtime.engine, job, limits=PollLimits(page_size=5)))
+                )
+                for _ in range(2)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(120)
+            # ... and a last poll finishes whatever a superseded one left
+            last = poll(runtime.engine, job)
+
+            # THEN every email is exactly one comment, charged once
+            comments = sorted(store.glob("*.json"))
+            ids = {bytes.fromhex(p.stem).decode() for p in comments}
+            assert {o.status for o in outcomes} <= {PollStatus.DONE, PollStatus.SUPERSEDED}
+            assert last.status is PollStatus.DONE
+            assert ids == {f"<order-{n}@northwind.example>" for n in range(90)}
+            created = json.loads(comments[0].read_bytes())["created_at"]
+            assert runtime.engine.state.get_usage("acme", usage_period_of(created)).ai_units == 90
+        finally:
+            runtime.close()
 
 
 def _stored(store: Path) -> int:

@@ -74,5 +74,8 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
         record["attributes"]["ApproximateReceiveCount"] = message.get("Attributes", {}).get(
             "ApproximateReceiveCount", "1"
         )
+        # A FIFO queue's records carry their message group (the poller works each group in order).
+        if group := message.get("Attributes", {}).get("MessageGroupId"):
+            record["attributes"]["MessageGroupId"] = group
         records.append(record)
     return {"Records": records}

@@ -29,6 +29,8 @@ ISSUE_SCENARIOS = {
     "cleaning",
     "page_memory",
     *("robustness", "separation"),  # issue 18
+    "cost",
+    "dispatch_scale",
 }
 
 

@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from commsync.models import MailboxRef, PollJob
+from commsync.models import Checkpoint, MailboxRef, PollJob
 from commsync.models.usage import usage_period
-from commsync.ports import BlobStore
+from commsync.ports import BlobStore, MailboxSnapshot
 from commsync.services.poll import PollLimits, PollStatus, poll
 from tests.support.local import KEY, PROJECT, local_world
 from tests.support.mail import email_bytes, write_eml
 
 ANN = "ann@northwind.example"
 REF = MailboxRef(integration=KEY, address=ANN)
+NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
 
 class Crash(Exception):
@@ -85,17 +86,39 @@ def test_given_a_crash_at_any_write_when_polled_again_then_each_email_is_one_com
     assert engine.state.get_usage(PROJECT, period).ai_units == 7
 
 
-def test_given_a_leased_mailbox_when_a_second_poller_comes_then_it_does_no_work(tmp_path: Path) -> None:
+def test_given_another_poller_moved_the_checkpoint_first_then_this_one_stops_without_writing(
+    tmp_path: Path,
+) -> None:
+    # GIVEN a poller that read the mailbox's state, and another that moved its Inbox checkpoint since
     world = local_world(tmp_path, [ANN])
     write_eml(world.mail, ANN, "Inbox", "0.eml", email_bytes(0))
     engine = world.runtime.engine
-    assert engine.state.acquire_lease(REF, "other-poller", datetime.now(UTC), 600)
+    load = engine.state.load_mailbox
 
+    def load_then_race(ref: MailboxRef) -> MailboxSnapshot | None:
+        snapshot = load(ref)
+        rival = Checkpoint(
+            integration=KEY,
+            mailbox=ANN,
+            folder_id="Inbox",
+            folder_path="Inbox",
+            token="rival",
+            updated_at=NOW,
+        )
+        assert engine.state.put_checkpoint(rival)
+        return snapshot
+
+    engine.state.load_mailbox = load_then_race  # type: ignore[method-assign]
+
+    # WHEN it polls
     outcome = poll(engine, _job())
 
-    assert outcome.status is PollStatus.BUSY
-    assert world.comments() == {}
-    assert engine.state.get_checkpoint(REF, "Inbox") is None
+    # THEN it stops at its first write, refused, and the other poller's checkpoint stands; the
+    # email it stored before that write is one comment, whoever stores it again
+    assert outcome.status is PollStatus.SUPERSEDED
+    stored = engine.state.get_checkpoint(REF, "Inbox")
+    assert stored is not None and stored.token == "rival"
+    assert len(world.comments()) == 1
 
 
 def test_given_little_time_left_then_it_checkpoints_and_continues_without_redoing_work(

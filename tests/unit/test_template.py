@@ -180,7 +180,12 @@ def test_poller_is_fed_by_the_poll_queue_and_reports_item_failures(template: Tem
     assert sqs["BatchSize"] == 10
     assert sqs["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert poller["Timeout"] == 900
-    assert poller["Environment"]["Variables"] == {"COMMSYNC_RESERVE_SECONDS": "60"}
+    assert poller["Environment"]["Variables"] == {
+        "COMMSYNC_RESERVE_SECONDS": "60",
+        "COMMSYNC_POLL_THREADS": "10",
+        "COMMSYNC_SECRET_MAX_AGE_SECONDS": "300",
+        "COMMSYNC_INTEGRATION_MAX_AGE_SECONDS": "60",
+    }
 
 
 def test_poll_queue_outlasts_six_poller_timeouts_and_redrives_after_five(template: Template) -> None:

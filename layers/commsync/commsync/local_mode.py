@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from commsync.adapters.local.file_blobs import FileBlobs, remove_leftovers
@@ -28,8 +29,6 @@ from commsync.services.poll import PollLimits, PollOutcome, PollStatus, poll
 from commsync.settings import local_secret_environment
 
 Progress = Callable[[MailboxRef, SyncCounts], None]
-# Leases taken by the local runner; see exclusive_runner for why one owner name is safe.
-LOCAL_LEASE_OWNER = "local-runner"
 
 
 @dataclass
@@ -93,7 +92,6 @@ def drain(runtime: LocalRuntime, progress: Progress | None = None) -> dict[str, 
                 remaining_seconds=lambda deadline=deadline: deadline - time.monotonic(),  # type: ignore[misc]
                 limits=limits,
                 progress=_noting(runtime, progress),
-                owner=LOCAL_LEASE_OWNER,
             )
             runtime.state.forget_counts(job.mailbox)  # its outcome, counts included, is saved
             _merge(outcomes, job.mailbox.key, outcome)
@@ -137,9 +135,8 @@ def _merge(outcomes: dict[str, PollOutcome], key: str, outcome: PollOutcome) -> 
 def exclusive_runner(store: Path) -> Iterator[None]:
     """One syncing process per local store, held by an OS lock that dies with its process.
 
-    Because no other process can be polling, the runner may take over the leases a killed
-    predecessor left behind: they all carry LOCAL_LEASE_OWNER (a kill -9 mid-poll therefore
-    costs no lease-expiry wait on restart).
+    Polls need no lease (their checkpoint writes compare and set), so a kill -9 mid-poll
+    leaves nothing to wait for on restart.
     """
     store.mkdir(parents=True, exist_ok=True)
     with (store / "runner.lock").open("a") as handle:
@@ -184,9 +181,13 @@ def run_forever(
     (issue 16: a `run --once` holding the store lock killed the serve loop for good). Without
     it (`commsync run`), a failure ends the run as before, with its one-line refusal.
     """
+    last = runtime.engine.clock()
     while not stop.is_set():
+        now = runtime.engine.clock()
         try:
-            dispatch(runtime.engine)
+            # The window since the previous tick, however long the drain took: no slot is missed.
+            dispatch(runtime.engine, until=now, window=max(now - last, timedelta(seconds=tick_seconds)))
+            last = now
             drain(runtime, progress)
         except Exception as exc:
             if health is None:

@@ -44,8 +44,24 @@ class CommentEntry:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class MailboxSnapshot:
+    mailbox: Mailbox
+    state: MailboxState
+    # By folder id (and poll.FOLDER_TREE for the folder tree's own token).
+    checkpoints: Mapping[str, Checkpoint]
+
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    ref: MailboxRef
+    interval_seconds: int
+    # A one-off poll asked for (a new mailbox, a shorter interval), None when there is none.
+    poll_at: datetime | None = None
+
+
 class StateStore(Protocol):
-    """Integrations, mailboxes, checkpoints, leases, the comment index and usage."""
+    """Integrations, mailboxes, checkpoints, the comment index and usage."""
 
     def put_integration(self, integration: Integration) -> None: ...
     def get_integration(self, key: str) -> Integration | None: ...
@@ -55,32 +71,38 @@ class StateStore(Protocol):
     def put_mailbox(self, mailbox: Mailbox) -> None: ...
     def get_mailbox(self, ref: MailboxRef) -> tuple[Mailbox, MailboxState] | None: ...
     def list_mailboxes(self, integration: str) -> list[tuple[Mailbox, MailboxState]]: ...
-    def due_mailboxes(self, now: datetime, limit: int) -> list[tuple[MailboxRef, int]]:
-        """Enabled mailboxes whose next poll has come, oldest first, with their poll interval
-        in seconds; a query on an index, never a scan."""
+    def load_mailbox(self, ref: MailboxRef) -> MailboxSnapshot | None:
+        """The mailbox, its state and every checkpoint of it, in one read (on DynamoDB one Query
+        of the mailbox's item collection): what a poll needs before it talks to the server."""
         ...
 
-    def schedule_poll(self, ref: MailboxRef, at: datetime) -> None: ...
+    def schedule_listing(self) -> Iterator[ScheduleEntry]:
+        """Every enabled mailbox with its interval, page by page (a query on a sparse index,
+        never a scan): the dispatcher computes from it which fall due (commsync.schedule)."""
+        ...
+
+    def schedule_poll(self, ref: MailboxRef, at: datetime) -> None:
+        """Poll this mailbox once, as soon as `at` has come, besides its regular slots."""
+        ...
+
+    def clear_poll_at(self, ref: MailboxRef, at: datetime | None) -> None:
+        """The one-off poll `at` was sent: forget it, unless someone set another meanwhile."""
+        ...
+
     def save_mailbox_state(
         self, ref: MailboxRef, state: MailboxState, expected_revision: int | None = None
     ) -> bool:
         """Write the state with its revision bumped. With `expected_revision`, only if the stored
         revision still is that one (False, nothing written, otherwise); without, unconditionally
-        (operators' and tests' overwrites)."""
+        (operators' and tests' overwrites). Its `next_poll_at` is derived, never stored."""
         ...
 
     def get_checkpoint(self, ref: MailboxRef, folder_id: str) -> Checkpoint | None: ...
-    def put_checkpoint_leased(self, checkpoint: Checkpoint, owner: str, now: datetime, seconds: int) -> bool:
-        """One transaction: renew the mailbox's lease and write the checkpoint. False, and nothing
-        written, once anyone else took the lease, even if they have released it since: the
-        checkpoints may have moved on meanwhile. An expired lease no one took is still ours."""
+    def put_checkpoint(self, checkpoint: Checkpoint) -> bool:
+        """Compare-and-set: write it, its revision bumped, only if the stored one's revision still
+        is `checkpoint.revision` (0: there is none yet). False, nothing written, when another
+        poller moved it meanwhile (design 3: mutual exclusion without a write per poll)."""
         ...
-
-    def acquire_lease(self, ref: MailboxRef, owner: str, now: datetime, seconds: int) -> bool:
-        """Conditional: succeeds when the lease is free, expired, or already this owner's."""
-        ...
-
-    def release_lease(self, ref: MailboxRef, owner: str) -> None: ...
 
     def get_comment_entry(self, bucket: str, comment_id: str) -> CommentEntry | None: ...
     def create_comment_entry(self, entry: CommentEntry, project: str, period: str) -> bool:
@@ -159,6 +181,10 @@ class SecretStore(Protocol):
 
     def delete(self, name: str) -> None:
         """Remove the secret; a missing one is not an error."""
+        ...
+
+    def forget(self, name: str) -> None:
+        """Drop any cached copy: the server refused it (issue 17), so the next get reads afresh."""
         ...
 
 

@@ -29,13 +29,24 @@ class AwsSettings(BaseSettings):
     # mailbox is disabled.
     disable_after_failures: int = Field(default=3, ge=1)
     disable_after_minutes: float = Field(default=30.0, ge=0)
+    # Issue 17: how long a warm container reuses a secret and an integration it read. A rotated
+    # secret is read again at once anyway: an authentication failure drops the cached one.
+    secret_max_age_seconds: int = Field(default=300, ge=0)
+    integration_max_age_seconds: float = Field(default=60.0, ge=0)
 
 
 class PollerSettings(AwsSettings):
     # Stop taking new pages when less than this much of the invocation is left (docs/architecture.md#flow).
     reserve_seconds: float = Field(default=30.0, ge=1.0)
-    lease_seconds: int = Field(default=900, ge=60)
     page_size: int = Field(default=100, ge=1, le=512)
+    # Mailboxes of one SQS batch polled at once (issue 17): the invocation is billed for about
+    # the slowest of them rather than their sum.
+    poll_threads: int = Field(default=10, ge=1, le=10)
+
+
+class DispatcherSettings(AwsSettings):
+    # The schedule's rate: each run sends the slots of the window since the previous one.
+    dispatch_window_seconds: int = Field(default=300, ge=60)
 
 
 @lru_cache(maxsize=1)
@@ -46,6 +57,16 @@ def aws_settings() -> AwsSettings:
 @lru_cache(maxsize=1)
 def poller_settings() -> PollerSettings:
     return PollerSettings()
+
+
+@lru_cache(maxsize=1)
+def dispatcher_settings() -> DispatcherSettings:
+    return DispatcherSettings()
+
+
+def in_lambda() -> bool:
+    """Inside a Lambda execution environment, whose /tmp no other process shares."""
+    return "AWS_LAMBDA_FUNCTION_NAME" in os.environ
 
 
 def tracing_enabled() -> bool:

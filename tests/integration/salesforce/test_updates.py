@@ -266,11 +266,8 @@ def _rewind_delete_log(world: World, address: str, minutes: int) -> None:
     token["del"] = (
         (datetime.now(UTC) - timedelta(minutes=minutes)).replace(second=0, microsecond=0).isoformat()
     )
-    now = datetime.now(UTC)
-    assert state.acquire_lease(ref, "test", now, 60)
     rewound = checkpoint.model_copy(update={"token": json.dumps(token, separators=(",", ":"))})
-    assert state.put_checkpoint_leased(rewound, "test", now, 60)
-    state.release_lease(ref, "test")
+    assert state.put_checkpoint(rewound)  # compare-and-set on the revision just read
 
 
 def test_a_deleted_record_is_marked_after_the_next_complete_poll(world: World) -> None:

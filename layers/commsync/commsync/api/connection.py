@@ -62,6 +62,9 @@ class _TypedSecrets:
     def delete(self, name: str) -> None:
         """Nothing to delete: a test stores nothing."""
 
+    def forget(self, name: str) -> None:
+        """Nothing cached here: every test reads the stored values afresh."""
+
 
 def register(app: APIGatewayRestResolver, ctx: ApiContext) -> None:
     @app.post(

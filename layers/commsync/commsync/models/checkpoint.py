@@ -15,3 +15,6 @@ class Checkpoint(DomainModel):
     # Opaque to everything but the source that issued it (EWS SyncState can be KBs).
     token: str
     updated_at: UtcDatetime
+    # Bumped by every write and compared by the next (StateStore.put_checkpoint): of two pollers
+    # that read the same checkpoint, only the first moves it. Kept beside the document, not in it.
+    revision: int = Field(default=0, ge=0, exclude=True)

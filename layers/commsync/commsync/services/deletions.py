@@ -12,7 +12,8 @@ says "this item left this folder": the comment is deleted once no mailbox of the
 it in any folder, and only after a complete poll of the mailbox that began after the delete
 was seen, so a create in a folder read earlier in the same poll shows up first.
 
-State, in the blob store, each key written only by its own mailbox's poller (under its lease):
+State, in the blob store, each key written only by its own mailbox's poller (one at a time,
+a FIFO message group):
 - `deletions/<bucket>/items/<integration>/<mailbox>/<folder+item hash>`: the comment an item made;
 - `deletions/<bucket>/held/<comment id>/<mailbox hash>`: the items of one mailbox that hold the
   comment (a JSON list); no key under `held/<comment id>/` means no mailbox holds it;

@@ -1,24 +1,26 @@
 """Poller: sync one mailbox, folder by folder, page by page (docs/architecture.md#flow and #sources).
 
-After each page the comments are written, then the checkpoint: a crash replays at most
-one page, and the replay changes nothing because comment writes are idempotent.
+The mailbox's whole state is read in one query. After each page the comments are written,
+then the checkpoint, if the page carried changes or the stored token is growing old (issue 17:
+an idle poll writes nothing): a crash replays at most one page, and the replay changes nothing
+because comment writes are idempotent. Checkpoints move by compare-and-set, so of two pollers
+of one mailbox only one goes on.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from commsync.cleaning.build import Origin, clean
 from commsync.engine import Engine
-from commsync.errors import CommsyncError
+from commsync.errors import CommsyncError, FailureClass
 from commsync.filters import facts_of, matches
-from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, PollJob, SyncCounts
+from commsync.models import Checkpoint, Integration, MailboxRef, PollJob, SyncCounts
 from commsync.models.job import JobReason
 from commsync.observability import logger
-from commsync.ports import Change, ChangePage, FolderRef, Source
+from commsync.ports import Change, ChangePage, FolderRef, MailboxSnapshot, Source
 from commsync.services import checkpoint_tokens, folder_moves, ondemand
 from commsync.services.deletions import Deletions
 from commsync.services.mailbox_state import save_outcome
@@ -38,7 +40,6 @@ LOCAL_MAX_WAIT_SECONDS = 300.0
 @dataclass
 class PollLimits:
     page_size: int = 100
-    lease_seconds: int = 900
     # Stop taking pages when less than this is left of the invocation's time.
     reserve_seconds: float = 30.0
 
@@ -49,32 +50,27 @@ def poll(
     remaining_seconds: Callable[[], float] | None = None,
     limits: PollLimits | None = None,
     progress: Callable[[MailboxRef, SyncCounts], None] | None = None,
-    owner: str | None = None,
 ) -> PollOutcome:
-    """`owner` names the lease holder; by default a fresh one per poll (each Lambda invocation)."""
+    """Reads the mailbox's whole state in one query; an idle poll then writes nothing (issue 17)."""
     limits = limits or PollLimits()
     ref = job.mailbox
-    integration = engine.state.get_integration(ref.integration)
-    found = engine.state.get_mailbox(ref)
-    if integration is None or found is None:
+    snapshot = engine.state.load_mailbox(ref)
+    integration = engine.integration(ref.integration) if snapshot is not None else None
+    if integration is None or snapshot is None:
         logger.info("mailbox no longer configured", extra={"mailbox": str(ref)})
         return PollOutcome(PollStatus.SKIPPED)
-    mailbox, state = found
-    if not integration.enabled or not state.enabled:
+    if not integration.enabled or not snapshot.state.enabled:
         return PollOutcome(PollStatus.SKIPPED)
-    owner = owner or uuid.uuid4().hex
-    if not engine.state.acquire_lease(ref, owner, engine.clock(), limits.lease_seconds):
-        # Another poller holds it; it will finish the work, so this message is dropped unworked.
-        return PollOutcome(PollStatus.BUSY)
+    # No lease: the FIFO queue serialises a mailbox's jobs, and every checkpoint write is a
+    # compare-and-set, so a second poller of the same mailbox (a stall past the visibility
+    # timeout, local and AWS runners at once) stops at its first write (SUPERSEDED).
     started_at = engine.clock()  # for the poll's duration in the mailbox's history (issue 23)
-    try:
-        run = _Run(
-            engine, integration, mailbox, limits, remaining_seconds, progress, owner, job.resume_folder, job
-        )
-        outcome = run.execute()
-        save_outcome(engine, integration, mailbox, outcome, started_at)
-    finally:
-        engine.state.release_lease(ref, owner)
+    run = _Run(engine, integration, snapshot, limits, remaining_seconds, progress, job)
+    outcome = run.execute()
+    if outcome.failure_class is FailureClass.INTEGRATION and integration.secret:
+        # Perhaps refused credentials: a cached secret is read afresh (a rotated one, at once).
+        engine.secrets.forget(integration.secret)
+    save_outcome(engine, integration, snapshot.mailbox, outcome, known=snapshot.state, started_at=started_at)
     if outcome.status is PollStatus.CONTINUED:
         continuation = PollJob(
             mailbox=ref,
@@ -85,13 +81,15 @@ def poll(
             filters=job.filters,
         )
         engine.queue.send([continuation])
-    logger.info(
+    # An idle poll is the common case (issue 17: log ingestion is billed per byte): debug only.
+    idle = outcome.status is PollStatus.DONE and outcome.counts == SyncCounts()
+    (logger.debug if idle else logger.info)(
         "polled", extra={"mailbox": str(ref), "status": outcome.status, "counts": outcome.counts.model_dump()}
     )
     return outcome
 
 
-class _LeaseLost(Exception):
+class _Superseded(Exception):
     pass
 
 
@@ -100,26 +98,29 @@ class _Run:
         self,
         engine: Engine,
         integration: Integration,
-        mailbox: Mailbox,
+        snapshot: MailboxSnapshot,
         limits: PollLimits,
         remaining_seconds: Callable[[], float] | None,
         progress: Callable[[MailboxRef, SyncCounts], None] | None,
-        owner: str,
-        resume_folder: str | None = None,
-        job: PollJob | None = None,
+        job: PollJob,
     ) -> None:
-        self.engine, self.integration, self.mailbox, self.limits = engine, integration, mailbox, limits
-        self.remaining, self.progress, self.owner = remaining_seconds, progress, owner
-        self.resume_folder = resume_folder
-        self.job = job
+        self.engine, self.integration, self.mailbox, self.limits = (
+            engine,
+            integration,
+            snapshot.mailbox,
+            limits,
+        )
+        self.remaining, self.progress = remaining_seconds, progress
+        self.resume_folder = job.resume_folder
+        self.job: PollJob | None = job
+        mailbox = snapshot.mailbox
+        # The checkpoints as read (one query) and as written since: the revision each next
+        # write must still find.
+        self._checkpoints: dict[str, Checkpoint] = dict(snapshot.checkpoints)
         # An on-demand job's filters replace the mailbox's own for that sync.
         self.filters = (job.filters if job else None) or mailbox.filters
         self.stopped_in: str | None = None
         self.notice: str | None = None
-        # What the state held for each folder read or written in this run (a token or a blob's
-        # name), so a replaced blob can be deleted.
-        self._stored: dict[str, str | None] = {}
-        self._paths: dict[str, str | None] = {}  # the path each folder's checkpoint was written under
         self.counts = SyncCounts()
         self.deletions = Deletions(engine, integration, mailbox)
 
@@ -130,9 +131,11 @@ class _Run:
                 finished = self._work(source)
             finally:
                 source.close()
-        except _LeaseLost:
-            logger.warning("lease lost mid-poll; stopping", extra={"mailbox": str(self.mailbox.ref)})
-            return PollOutcome(PollStatus.LEASE_LOST, self.counts)
+        except _Superseded:
+            logger.warning(
+                "another poller moved a checkpoint first; stopping", extra={"mailbox": str(self.mailbox.ref)}
+            )
+            return PollOutcome(PollStatus.SUPERSEDED, self.counts)
         except CommsyncError as exc:
             # Known failure classes are recorded and retried on the next scheduled poll; anything
             # else propagates so the queue retries the message and, in the end, dead-letters it.
@@ -169,7 +172,8 @@ class _Run:
             if not self.mailbox.folders.admits(folder.path):
                 continue
             token = self.stored_token(folder.id)
-            if folder_moves.moved(self._paths.get(folder.id), folder):
+            stored = self._checkpoints.get(folder.id)
+            if folder_moves.moved(stored.folder_path if stored else None, folder):
                 token = None  # issue 19: read it again, its comments move to the new path
             if isinstance(self.progress, FolderProgress):
                 self.progress.entering(self.mailbox.ref, folder.path)
@@ -190,15 +194,13 @@ class _Run:
         stored = self.stored_token(FOLDER_TREE)
         listing = source.folders(stored)
         if listing.token is not None and stored != listing.token:
-            # Safe to store at once: each folder's items carry their own checkpoint.
-            self._store_checkpoint(FolderRef(id=FOLDER_TREE, path=""), listing.token)
+            # Safe to store at once: each folder's items carry their own checkpoint. A tree token
+            # that differs is a tree that changed (both sources encode the tree in it).
+            self._store_checkpoint(FolderRef(id=FOLDER_TREE, path=""), listing.token, changed=True)
         return listing.folders
 
     def stored_token(self, folder_id: str) -> str | None:
-        checkpoint = self.engine.state.get_checkpoint(self.mailbox.ref, folder_id)
-        self._stored[folder_id] = checkpoint.token if checkpoint else None
-        self._paths[folder_id] = checkpoint.folder_path if checkpoint else None
-        return checkpoint_tokens.token_of(self.engine.blobs, checkpoint)
+        return checkpoint_tokens.token_of(self.engine.blobs, self._checkpoints.get(folder_id))
 
     def _seconds_left(self) -> float:
         """What a source may spend waiting on a busy server before handing over to the next poll."""
@@ -209,12 +211,16 @@ class _Run:
     def _apply_page(self, folder: FolderRef, page: ChangePage) -> None:
         for change in page.changes:
             self._apply(folder, change)
-        self._store_checkpoint(folder, page.token)
+        self._store_checkpoint(folder, page.token, changed=bool(page.changes) or not page.last)
 
-    def _store_checkpoint(self, folder: FolderRef, token: str) -> None:
-        # The lease renewed in the same transaction as the write: a poller whose lease ran out (a
-        # stall longer than lease_seconds) never moves a checkpoint another poller has moved since,
-        # however long it stalls between the two.
+    def _store_checkpoint(self, folder: FolderRef, token: str, changed: bool) -> None:
+        """After the page's comments (docs/architecture.md#flow). An unchanged page keeps the
+        stored token, which the server still accepts (checkpoint_tokens.REFRESH_AFTER): an idle
+        poll writes nothing."""
+        previous = self._checkpoints.get(folder.id)
+        now = self.engine.clock()
+        if not checkpoint_tokens.needs_write(self.integration.kind, previous, token, changed, now):
+            return
         stored = checkpoint_tokens.stored_form(self.engine.blobs, self.mailbox.ref, folder.id, token)
         checkpoint = Checkpoint(
             integration=self.integration.key,
@@ -222,14 +228,15 @@ class _Run:
             folder_id=folder.id,
             folder_path=folder.path,
             token=stored,
-            updated_at=self.engine.clock(),
+            updated_at=now,
+            revision=previous.revision if previous else 0,
         )
-        if not self.engine.state.put_checkpoint_leased(
-            checkpoint, self.owner, self.engine.clock(), self.limits.lease_seconds
-        ):
-            raise _LeaseLost
-        checkpoint_tokens.drop_replaced(self.engine.blobs, self._stored.get(folder.id), stored)
-        self._stored[folder.id] = stored
+        # Compare-and-set on the revision read: a poller that stalled while another went on
+        # never moves a checkpoint back, however long it stalled.
+        if not self.engine.state.put_checkpoint(checkpoint):
+            raise _Superseded
+        checkpoint_tokens.drop_replaced(self.engine.blobs, previous.token if previous else None, stored)
+        self._checkpoints[folder.id] = checkpoint.model_copy(update={"revision": checkpoint.revision + 1})
 
     def _apply(self, folder: FolderRef, change: Change) -> None:
         if change.kind == "delete" or change.mime is None:
@@ -266,9 +273,8 @@ class _Run:
 
     def _admits(self, sent_at: datetime, addresses: set[str], domains: set[str]) -> bool:
         mailbox = self.mailbox
-        # docs/architecture.md#sources: with a start time, nothing from before it. The sent time stands for
-        # the
-        # received time: the two differ by minutes, and every source has the former.
+        # docs/architecture.md#sources: with a start time, nothing from before it. The sent time
+        # stands for the received time: the two differ by minutes, and every source has the former.
         if mailbox.start_time and sent_at < mailbox.start_time:
             return False
         return mailbox.participants.admits(addresses) and mailbox.domains.admits(domains)

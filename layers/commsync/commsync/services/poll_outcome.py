@@ -21,11 +21,11 @@ class FolderProgress(Protocol):
 class PollStatus(StrEnum):
     DONE = "done"
     CONTINUED = "continued"
-    BUSY = "busy"
     SKIPPED = "skipped"
     FAILED = "failed"
-    # The lease ran out mid-poll and another poller may hold it: stop without another write.
-    LEASE_LOST = "lease_lost"
+    # Another poller of the same mailbox moved a checkpoint first (its compare-and-set won):
+    # it goes on, this one stops without another write.
+    SUPERSEDED = "superseded"
 
 
 @dataclass

@@ -19,7 +19,10 @@ def build_aws_engine(settings: AwsSettings) -> Engine:
         blobs=S3Blobs(settings.bucket_name),
         queue=SqsQueue(settings.queue_url),
         notifier=SnsNotifier(settings.topic_arn),
-        secrets=SecretsManagerSecrets(settings.secret_prefix),
+        secrets=SecretsManagerSecrets(
+            settings.secret_prefix, max_age_seconds=settings.secret_max_age_seconds
+        ),
         ai_unit_quota=settings.ai_unit_quota,
         disable_policy=DisablePolicy(settings.disable_after_failures, settings.disable_after_minutes),
+        integration_max_age=settings.integration_max_age_seconds,
     )

@@ -34,7 +34,8 @@ class DynamoApiState:
     """Mixed into DynamoState, which provides the table and the paginated query."""
 
     _table: Any
-    _query: Callable[[str], list[dict[str, Any]]]
+    _query: Callable[..., list[dict[str, Any]]]
+    _collection: Callable[[MailboxRef], list[dict[str, Any]]]
 
     def _delete(self, key: dict[str, str], **kwargs: Any) -> dict[str, Any] | None:
         response = self._table.delete_item(Key=key, ReturnValues="ALL_OLD", **kwargs)
@@ -46,11 +47,10 @@ class DynamoApiState:
 
     def delete_mailbox(self, ref: MailboxRef) -> bool:
         deleted = self._delete({"pk": f"MAILBOXES#{ref.integration}", "sk": ref.address}) is not None
-        checkpoints = self._query(f"CHECKPOINTS#{ref.key}")
+        # Its checkpoints share its item collection (dynamodb_mailboxes).
         with self._table.batch_writer() as batch:
-            for item in checkpoints:
+            for item in self._collection(ref):
                 batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
-        self._table.delete_item(Key={"pk": f"LEASE#{ref.key}", "sk": "LEASE"})
         return deleted
 
     def delete_comment_entry(self, bucket: str, comment_id: str) -> bool:

@@ -1,4 +1,10 @@
-"""SecretStore on Secrets Manager: secret `<prefix><name>` holds a JSON object of keys."""
+"""SecretStore on Secrets Manager: secret `<prefix><name>` holds a JSON object of keys.
+
+Reads go through Powertools Parameters (issue 17): a warm container reuses a secret for
+`max_age` seconds instead of paying a GetSecretValue per poll, and drops it at once when the
+server refused it (`forget`, called by the poller on an integration failure) or when this
+container wrote it, so a rotated secret is picked up at the next poll.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import boto3
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from botocore.exceptions import ClientError
 from pydantic import SecretStr
 
@@ -23,16 +31,29 @@ class _ScheduledForDeletion(Exception):
 
 
 class SecretsManagerSecrets:
-    def __init__(self, prefix: str, client: Any | None = None) -> None:
+    def __init__(self, prefix: str, client: Any | None = None, max_age_seconds: int = 0) -> None:
         self._prefix = prefix
         self._client = client or boto3.client("secretsmanager")
+        self._max_age = max_age_seconds
+        self._provider = SecretsProvider(boto3_client=self._client)
 
     def get(self, name: str) -> dict[str, SecretStr]:
         secret_id = f"{self._prefix}{name}"
         try:
-            raw = self._client.get_secret_value(SecretId=secret_id, VersionStage=CURRENT)["SecretString"]
-        except ClientError as exc:
-            code = _code(exc)
+            raw = str(
+                self._provider.get(
+                    secret_id,
+                    max_age=self._max_age,
+                    force_fetch=self._max_age <= 0,
+                    VersionStage=CURRENT,
+                )
+            )
+        except GetParameterError as wrapped:
+            # Powertools raises it while handling the SDK's error, which stays its context.
+            cause = wrapped.__cause__ or wrapped.__context__
+            if not isinstance(cause, ClientError):
+                raise TransientError(f"Secrets Manager failed reading {secret_id}") from None
+            code = _code(cause)
             # InvalidRequestException: scheduled for deletion with its integration.
             if code in (
                 "ResourceNotFoundException",
@@ -47,10 +68,15 @@ class SecretsManagerSecrets:
             redacting_filter.remember(value.get_secret_value())
         return values
 
+    def forget(self, name: str) -> None:
+        # Powertools keeps one cache per provider: all of it, then (a few secrets read again).
+        self._provider.clear_cache()  # type: ignore[no-untyped-call]
+
     def put(self, name: str, values: Mapping[str, str]) -> None:
         """Merge by compare-and-swap: a refresh token stored by a poller must not undo a client
         secret the API stored meanwhile, nor the other way round."""
         secret_id = f"{self._prefix}{name}"
+        self.forget(name)
         for value in values.values():
             redacting_filter.remember(value)
         replace = False
@@ -70,6 +96,7 @@ class SecretsManagerSecrets:
 
     def delete(self, name: str) -> None:
         secret_id = f"{self._prefix}{name}"
+        self.forget(name)
         try:
             # Recoverable for a week (`restore-secret`): a delete by mistake loses nothing at once.
             self._client.delete_secret(SecretId=secret_id, RecoveryWindowInDays=RECOVERY_DAYS)

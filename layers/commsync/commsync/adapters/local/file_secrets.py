@@ -84,6 +84,9 @@ class FileSecrets:
         for value in values.values():
             redacting_filter.remember(value)
 
+    def forget(self, name: str) -> None:
+        """Nothing to drop: the file is read afresh on every get."""
+
     def delete(self, name: str) -> None:
         if self._path is None:
             return

@@ -7,7 +7,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from commsync.adapters.local.sqlite_api_state import API_SCHEMA, SqliteApiState, add_change_keys
@@ -15,9 +15,10 @@ from commsync.adapters.local.sqlite_pending import PENDING_SCHEMA, SqlitePending
 from commsync.adapters.local.sqlite_rows import connect, mailbox_row
 from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, MailboxState, Usage
 from commsync.models.comment_feed import change_key
-from commsync.models.common import iso_z
+from commsync.models.common import iso_z, utc_now
 from commsync.models.integration import Disabled
-from commsync.ports import CommentEntry
+from commsync.ports import CommentEntry, MailboxSnapshot, ScheduleEntry
+from commsync.schedule import next_due
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS integrations (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
@@ -26,7 +27,7 @@ CREATE TABLE IF NOT EXISTS mailboxes (
     due INTEGER NOT NULL, next_poll_at TEXT NOT NULL, PRIMARY KEY (integration, address));
 CREATE INDEX IF NOT EXISTS mailboxes_due ON mailboxes (due, next_poll_at);
 CREATE TABLE IF NOT EXISTS checkpoints (
-    mailbox_key TEXT NOT NULL, folder_id TEXT NOT NULL, doc TEXT NOT NULL,
+    mailbox_key TEXT NOT NULL, folder_id TEXT NOT NULL, doc TEXT NOT NULL, rev INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (mailbox_key, folder_id));
 CREATE TABLE IF NOT EXISTS leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS comment_index (
@@ -35,8 +36,10 @@ CREATE TABLE IF NOT EXISTS usage (
     project TEXT NOT NULL, period TEXT NOT NULL, ai_units INTEGER NOT NULL, PRIMARY KEY (project, period));
 """
 
-# Mailboxes never polled sort first in the due index.
+# The one-off poll of a new mailbox (at once), and none asked for (see adapters/aws).
 _NEVER = ""
+NO_POLL_AT = "9999-12-31T23:59:59Z"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class SqliteState(SqliteApiState, SqlitePendingCounts):
@@ -44,6 +47,7 @@ class SqliteState(SqliteApiState, SqlitePendingCounts):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = connect(path, _SCHEMA + API_SCHEMA + PENDING_SCHEMA)
         add_change_keys(self._db)
+        _add_checkpoint_revisions(self._db)
         # Reads take it too: `commsync serve` answers requests on many threads over this one
         # connection, and a read must never run inside another thread's open transaction.
         self._lock = threading.RLock()
@@ -105,36 +109,59 @@ class SqliteState(SqliteApiState, SqlitePendingCounts):
                 )
 
     def get_mailbox(self, ref: MailboxRef) -> tuple[Mailbox, MailboxState] | None:
+        return self._mailbox_row(ref)
+
+    def _mailbox_row(self, ref: MailboxRef) -> tuple[Mailbox, MailboxState] | None:
         row = self._one(
-            "SELECT config, state FROM mailboxes WHERE integration = ? AND address = ?",
+            "SELECT config, state, next_poll_at FROM mailboxes WHERE integration = ? AND address = ?",
             (ref.integration, ref.address),
         )
-        return mailbox_row(ref.integration, ref.address, *row) if row else None
+        return _mailbox_from(ref.integration, ref.address, *row) if row else None
 
     def list_mailboxes(self, integration: str) -> list[tuple[Mailbox, MailboxState]]:
         rows = self._all(
-            "SELECT address, config, state FROM mailboxes WHERE integration = ? ORDER BY address",
+            "SELECT address, config, state, next_poll_at FROM mailboxes "
+            "WHERE integration = ? ORDER BY address",
             (integration,),
         )
-        return [mailbox_row(integration, *row) for row in rows]
+        return [_mailbox_from(integration, *row) for row in rows]
 
-    def due_mailboxes(self, now: datetime, limit: int) -> list[tuple[MailboxRef, int]]:
+    def load_mailbox(self, ref: MailboxRef) -> MailboxSnapshot | None:
+        # One read transaction, as one Query is on DynamoDB: the row and its checkpoints agree.
+        with self._lock:
+            found = self._mailbox_row(ref)
+            rows = self._all("SELECT doc, rev FROM checkpoints WHERE mailbox_key = ?", (ref.key,))
+        if found is None:
+            return None
+        checkpoints = [_checkpoint_from(doc, rev) for doc, rev in rows]
+        return MailboxSnapshot(found[0], found[1], {c.folder_id: c for c in checkpoints})
+
+    def schedule_listing(self) -> Iterator[ScheduleEntry]:
         rows = self._all(
-            "SELECT integration, address, json_extract(config, '$.poll_interval_seconds') FROM mailboxes "
-            "WHERE due = 1 AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?",
-            (iso_z(now), limit),
+            "SELECT integration, address, json_extract(config, '$.poll_interval_seconds'), next_poll_at "
+            "FROM mailboxes WHERE due = 1 ORDER BY integration, address",
+            (),
         )
-        return [(MailboxRef(integration=i, address=a), int(n)) for i, a, n in rows]
+        for integration, address, interval, poll_at in rows:
+            yield ScheduleEntry(
+                MailboxRef(integration=integration, address=address), int(interval), _poll_at(poll_at)
+            )
 
     def schedule_poll(self, ref: MailboxRef, at: datetime) -> None:
         with self._tx() as db:
-            row = db.execute(
-                "SELECT state FROM mailboxes WHERE integration = ? AND address = ?",
-                (ref.integration, ref.address),
-            ).fetchone()
-            if row:
-                state = MailboxState.model_validate_json(row[0]).model_copy(update={"next_poll_at": at})
-                self._write_state(db, ref, state)
+            db.execute(
+                "UPDATE mailboxes SET next_poll_at = ? WHERE integration = ? AND address = ?",
+                (iso_z(at), ref.integration, ref.address),
+            )
+
+    def clear_poll_at(self, ref: MailboxRef, at: datetime | None) -> None:
+        stored = _NEVER if at is None or at == EPOCH else iso_z(at)
+        with self._tx() as db:
+            db.execute(
+                "UPDATE mailboxes SET next_poll_at = ? "
+                "WHERE integration = ? AND address = ? AND next_poll_at = ?",
+                (NO_POLL_AT, ref.integration, ref.address, stored),
+            )
 
     def save_mailbox_state(
         self, ref: MailboxRef, state: MailboxState, expected_revision: int | None = None
@@ -150,51 +177,35 @@ class SqliteState(SqliteApiState, SqlitePendingCounts):
             if expected_revision is not None and stored != expected_revision:
                 return False
             base = stored if expected_revision is None else expected_revision
-            self._write_state(db, ref, state.model_copy(update={"revision": base + 1}))
+            # next_poll_at is derived on read, never stored (commsync.schedule).
+            saved = state.model_copy(update={"revision": base + 1, "next_poll_at": None})
+            db.execute(
+                "UPDATE mailboxes SET state = ?, due = ? WHERE integration = ? AND address = ?",
+                (saved.model_dump_json(), int(state.enabled), ref.integration, ref.address),
+            )
             return True
-
-    def _write_state(self, db: sqlite3.Connection, ref: MailboxRef, state: MailboxState) -> None:
-        next_at = iso_z(state.next_poll_at) if state.next_poll_at else _NEVER
-        db.execute(
-            "UPDATE mailboxes SET state = ?, due = ?, next_poll_at = ? WHERE integration = ? AND address = ?",
-            (state.model_dump_json(), int(state.enabled), next_at, ref.integration, ref.address),
-        )
 
     # checkpoints
     def get_checkpoint(self, ref: MailboxRef, folder_id: str) -> Checkpoint | None:
         row = self._one(
-            "SELECT doc FROM checkpoints WHERE mailbox_key = ? AND folder_id = ?", (ref.key, folder_id)
+            "SELECT doc, rev FROM checkpoints WHERE mailbox_key = ? AND folder_id = ?", (ref.key, folder_id)
         )
-        return Checkpoint.model_validate_json(row[0]) if row else None
+        return _checkpoint_from(*row) if row else None
 
-    def put_checkpoint_leased(self, checkpoint: Checkpoint, owner: str, now: datetime, seconds: int) -> bool:
+    def put_checkpoint(self, checkpoint: Checkpoint) -> bool:
         ref = MailboxRef(integration=checkpoint.integration, address=checkpoint.mailbox)
-        expires = iso_z(datetime.fromtimestamp(now.timestamp() + seconds, now.tzinfo))
         with self._tx() as db:
-            renewed = db.execute(
-                "UPDATE leases SET expires_at = ? WHERE key = ? AND owner = ?", (expires, ref.key, owner)
-            )
-            if renewed.rowcount != 1:
+            row = db.execute(
+                "SELECT rev FROM checkpoints WHERE mailbox_key = ? AND folder_id = ?",
+                (ref.key, checkpoint.folder_id),
+            ).fetchone()
+            if (row[0] if row else 0) != checkpoint.revision:
                 return False
             db.execute(
-                "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?)",
-                (ref.key, checkpoint.folder_id, checkpoint.model_dump_json()),
+                "INSERT OR REPLACE INTO checkpoints (mailbox_key, folder_id, doc, rev) VALUES (?, ?, ?, ?)",
+                (ref.key, checkpoint.folder_id, checkpoint.model_dump_json(), checkpoint.revision + 1),
             )
             return True
-
-    # leases
-    def acquire_lease(self, ref: MailboxRef, owner: str, now: datetime, seconds: int) -> bool:
-        expires = iso_z(datetime.fromtimestamp(now.timestamp() + seconds, now.tzinfo))
-        with self._tx() as db:
-            row = db.execute("SELECT owner, expires_at FROM leases WHERE key = ?", (ref.key,)).fetchone()
-            if row and row[0] != owner and row[1] > iso_z(now):
-                return False
-            db.execute("INSERT OR REPLACE INTO leases VALUES (?, ?, ?)", (ref.key, owner, expires))
-            return True
-
-    def release_lease(self, ref: MailboxRef, owner: str) -> None:
-        with self._tx() as db:
-            db.execute("DELETE FROM leases WHERE key = ? AND owner = ?", (ref.key, owner))
 
     # comment index and usage
     def get_comment_entry(self, bucket: str, comment_id: str) -> CommentEntry | None:
@@ -252,6 +263,43 @@ class SqliteState(SqliteApiState, SqlitePendingCounts):
     def get_usage(self, project: str, period: str) -> Usage:
         row = self._one("SELECT ai_units FROM usage WHERE project = ? AND period = ?", (project, period))
         return Usage(project=project, period=period, ai_units=row[0] if row else 0)
+
+
+def _add_checkpoint_revisions(db: sqlite3.Connection) -> None:
+    """Stores made before checkpoints had revisions: theirs start at 0. In one write
+    transaction, so two first starts never both add the column (as add_change_keys)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(checkpoints)")}
+        if "rev" not in columns:
+            db.execute("ALTER TABLE checkpoints ADD COLUMN rev INTEGER NOT NULL DEFAULT 0")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _poll_at(stored: str) -> datetime | None:
+    if stored == NO_POLL_AT:
+        return None
+    return EPOCH if stored == _NEVER else datetime.fromisoformat(stored)
+
+
+def _mailbox_from(
+    integration: str, address: str, config: str, state_doc: str, poll_at: str
+) -> tuple[Mailbox, MailboxState]:
+    # A row that no longer validates is read as its mailbox, disabled (sqlite_rows, issue 16).
+    mailbox, state = mailbox_row(integration, address, config, state_doc)
+    asked = _poll_at(poll_at)
+    upcoming: datetime | None = None
+    if asked != EPOCH:  # derived on read: the one-off poll asked for, else the next slot
+        upcoming = next_due(mailbox.ref.key, mailbox.poll_interval_seconds, utc_now())
+        upcoming = min(upcoming, asked) if asked else upcoming
+    return mailbox, state.model_copy(update={"next_poll_at": upcoming})
+
+
+def _checkpoint_from(doc: str, rev: int) -> Checkpoint:
+    return Checkpoint.model_validate_json(doc).model_copy(update={"revision": rev})
 
 
 def _charge(db: sqlite3.Connection, project: str, period: str) -> None:
