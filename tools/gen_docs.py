@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import re
 import sys
 import textwrap
 import types
@@ -111,8 +112,17 @@ def limits(info: Any) -> str:
         ):
             value = getattr(item, name, None)
             if value is not None:
-                words.append(f"{label} `{value}`" if name == "pattern" else f"{label} {value}")
+                words.append(f"{label} {_code(str(value))}" if name == "pattern" else f"{label} {value}")
     return ", ".join(words)
+
+
+def _code(text: str) -> str:
+    """Inline code a table cell can hold: a fence longer than any backtick run inside (CommonMark),
+    and pipes escaped (GFM tables split cells on them, even inside code)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text.replace('|', chr(92) + '|')}{pad}{fence}"
 
 
 # For fields whose source has no comment above them; the source's own comment wins when there is one.

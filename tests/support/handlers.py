@@ -42,8 +42,8 @@ def load_handler(name: str, environment: dict[str, str], monkeypatch: pytest.Mon
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
-    settings.aws_settings.cache_clear()
-    settings.poller_settings.cache_clear()
+    for cached in (settings.aws_settings, settings.poller_settings, settings.dispatcher_settings):
+        cached.cache_clear()  # each handler's settings are read afresh, as in a new container
     spec = importlib.util.spec_from_file_location(
         f"handler_{name}_{uuid.uuid4().hex}", ROOT / "functions" / name / "app.py"
     )

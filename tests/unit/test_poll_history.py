@@ -38,12 +38,27 @@ def test_each_poll_is_recorded_newest_first_with_counts_and_error(tmp_path: Path
 
 
 def test_the_history_is_bounded(tmp_path: Path) -> None:
+    # GIVEN more polls that found mail than the history holds
     world = local_world(tmp_path, [ANN])
-    write_eml(world.mail, ANN, "Inbox", "0.eml", email_bytes(0))
-
-    for _ in range(RECENT_POLLS + 3):
+    for n in range(RECENT_POLLS + 3):
+        write_eml(world.mail, ANN, "Inbox", f"{n}.eml", email_bytes(n))
         world.sync()
 
+    # THEN only the newest are kept
     polls = _polls(world)
     assert len(polls) == RECENT_POLLS and polls[-1].status == "done"
+    assert [p.created for p in polls] == [1] * RECENT_POLLS
+    world.runtime.close()
+
+
+def test_an_idle_poll_writes_nothing_so_it_adds_no_history(tmp_path: Path) -> None:
+    # GIVEN a synced mailbox (issue 17: an idle poll writes nothing, its history included)
+    world = local_world(tmp_path, [ANN])
+    write_eml(world.mail, ANN, "Inbox", "0.eml", email_bytes(0))
+    world.sync()
+    # WHEN it is polled again with nothing new
+    world.sync()
+    world.sync()
+    # THEN the history still holds the one poll that found mail
+    assert [p.created for p in _polls(world)] == [1]
     world.runtime.close()

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, StrictBool, StringConstraints, model_validator
+from pydantic import Field, SecretStr, StrictBool, StrictInt, StringConstraints, model_validator
 
 from commsync.models import Disabled, PollJob, SourceKind, SyncCounts
 from commsync.models.address import ANY
@@ -134,7 +134,8 @@ class MailboxKey(DomainModel):
 
 
 class ScheduleUpdate(DomainModel):
-    poll_interval_seconds: int = Field(ge=1, le=7 * 24 * 3600)
+    # Strict: `true` is no number of seconds (JSON booleans are not integers).
+    poll_interval_seconds: StrictInt = Field(ge=1, le=7 * 24 * 3600)
     mailboxes: list[MailboxKey] = Field(min_length=1, max_length=100)
     # Which sources the update applies to; listed mailboxes of other kinds are skipped.
     kinds: list[SourceKind] | Literal["ALL"] = "ALL"

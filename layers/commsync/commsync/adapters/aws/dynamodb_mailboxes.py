@@ -1,4 +1,4 @@
-"""Mailboxes and their checkpoints in one item collection (design section 3).
+"""Mailboxes and their checkpoints in one item collection (docs/architecture.md#flow).
 
 A mailbox's row (pk `MAILBOXES#<integration>`, sk `<address>`) and its checkpoints (same pk,
 sk `<address>#<folder id>`) share a partition key and a sort-key prefix, so a poll reads all of
@@ -20,6 +20,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
+from commsync.adapters.stored_mailbox import mailbox_row
 from commsync.models import Checkpoint, Mailbox, MailboxRef, MailboxState
 from commsync.models.common import iso_z, utc_now
 from commsync.ports import MailboxSnapshot, ScheduleEntry
@@ -146,7 +147,7 @@ class DynamoMailboxes:
         else:
             bump, values = "rev = :r", {":r": expected_revision + 1}
         values[":s"] = state.model_dump_json(exclude={"revision", "next_poll_at"})
-        # Only enabled mailboxes carry `due`, which keeps the index sparse (design 3).
+        # Only enabled mailboxes carry `due`, which keeps the index sparse (docs/architecture.md#flow).
         update = f"SET #s = :s, {bump}"
         if state.enabled:
             update, values[":d"] = update + ", due = :d", DUE
@@ -219,10 +220,12 @@ def checkpoint_from(item: dict[str, Any]) -> Checkpoint:
 
 
 def mailbox_from(item: dict[str, Any]) -> tuple[Mailbox, MailboxState]:
-    mailbox = Mailbox.model_validate_json(str(item["config"]))
-    state = MailboxState.model_validate_json(str(item["state"]))
+    # A row that no longer validates is read as its mailbox, disabled (stored_mailbox, issue 16).
+    integration = str(item["pk"]).split("#", 1)[1]
+    mailbox, state = mailbox_row(integration, str(item["sk"]), str(item["config"]), str(item["state"]))
     poll_at = _poll_at(str(item.get("next_poll_at", "")))
-    # Derived on read, never stored (design 3): the one-off poll asked for, else the next slot.
+    # Derived on read, never stored (docs/architecture.md#flow): the one-off poll asked for,
+    # else the next slot.
     if poll_at == EPOCH:
         upcoming: datetime | None = None
     else:

@@ -1,10 +1,5 @@
-"""Opening the SQLite store safely, and reading a mailbox row that may not validate (issue 16).
-
-A row written by an older version, or by hand, may no longer pass today's validation (a
-filter nested past the bound, an address the kind refuses). Such a row must fail only its own
-mailbox, visibly, never every listing: it is read as a mailbox disabled with a sync error that
-says why and how to fix it, and nothing polls it until it is replaced or deleted.
-"""
+"""Opening the SQLite store safely (issue 16); a mailbox row that may not validate is read by
+commsync.adapters.stored_mailbox, shared with the DynamoDB adapter."""
 
 from __future__ import annotations
 
@@ -12,13 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from commsync.errors import DisableReason, FailureClass
-from commsync.models import Mailbox, MailboxState
-from commsync.models.common import utc_now
-from commsync.models.integration import Disabled
-from commsync.observability import logger
+from commsync.adapters.stored_mailbox import mailbox_row
 
 # How long a first start waits for another first start that holds the new file's write lock.
 OPEN_WAIT_SECONDS = 30.0
@@ -46,36 +35,4 @@ def connect(path: Path, setup: str) -> sqlite3.Connection:
             time.sleep(0.05)
 
 
-def mailbox_row(integration: str, address: str, config: str, state: str) -> tuple[Mailbox, MailboxState]:
-    try:
-        return Mailbox.model_validate_json(config), MailboxState.model_validate_json(state)
-    except (ValidationError, ValueError, RecursionError) as exc:
-        problem = _first_problem(exc)
-    logger.error(
-        "a stored mailbox cannot be read",
-        extra={"integration": integration, "mailbox": address, "problem": problem},
-    )
-    unreadable = Disabled(
-        reason=DisableReason.SYNC_ERROR,
-        at=utc_now(),
-        failure_class=FailureClass.MAILBOX,
-        error=f"its stored settings cannot be read ({problem}); replace them (PUT) or delete the mailbox",
-    )
-    # Built without validation: the address itself may be what no longer validates. The state
-    # keeps its revision, so a conditional save (enable, stop) still applies to it.
-    mailbox = Mailbox.model_construct(integration=integration, address=address)
-    try:
-        stored = MailboxState.model_validate_json(state)
-    except (ValidationError, ValueError, RecursionError):
-        stored = MailboxState()
-    return mailbox, stored.model_copy(update={"disabled": unreadable})
-
-
-def _first_problem(exc: Exception) -> str:
-    if isinstance(exc, ValidationError) and exc.errors():
-        error = exc.errors()[0]
-        where = (
-            ".".join(str(p) for p in error["loc"] if p not in ("term", "key-value", "group")) or "settings"
-        )
-        return f"{where}: {str(error['msg']).removeprefix('Value error, ')}"[:300]
-    return type(exc).__name__
+__all__ = ["connect", "mailbox_row"]
