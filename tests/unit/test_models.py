@@ -82,3 +82,23 @@ def test_a_disabled_mailbox_is_never_due() -> None:
     assert not MailboxState(next_poll_at=now + timedelta(seconds=1)).is_due(now)
     disabled = {"reason": "user", "at": now}
     assert not MailboxState.model_validate({"disabled": disabled}).is_due(now)
+
+
+ANN_MAILBOX = {"integration": "acme/mail", "address": "ann@acme.example"}
+
+
+@pytest.mark.parametrize("seconds", [True, False])
+def test_a_poll_interval_is_never_a_boolean(seconds: bool) -> None:
+    # GIVEN JSON's true, which lax pydantic would read as 1 second (issue 16: found by schemathesis)
+    with pytest.raises(ValidationError, match="not true or false"):
+        Mailbox.model_validate(
+            {"integration": "acme/mail", "address": "ann@acme.example", "poll_interval_seconds": seconds}
+        )
+
+
+def test_a_poll_interval_written_as_a_whole_float_is_that_integer() -> None:
+    # JSON Schema's integer includes 600.0, so the OpenAPI document's clients may send it
+    mailbox = Mailbox.model_validate(
+        {"integration": "acme/mail", "address": "ann@acme.example", "poll_interval_seconds": 600.0}
+    )
+    assert mailbox.poll_interval_seconds == 600

@@ -6,11 +6,11 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, StrictBool, StrictInt, StringConstraints, model_validator
+from pydantic import Field, SecretStr, StrictBool, StringConstraints, model_validator
 
 from commsync.models import Disabled, PollJob, SourceKind, SyncCounts
 from commsync.models.address import ANY
-from commsync.models.common import DomainModel
+from commsync.models.common import DomainModel, WholeSeconds
 from commsync.models.filters import BoundedFilter
 from commsync.models.integration import IntegrationSettings
 from commsync.models.mailbox import MailboxSettings, PollRecord
@@ -134,8 +134,7 @@ class MailboxKey(DomainModel):
 
 
 class ScheduleUpdate(DomainModel):
-    # Strict: `true` is no number of seconds (JSON booleans are not integers).
-    poll_interval_seconds: StrictInt = Field(ge=1, le=7 * 24 * 3600)
+    poll_interval_seconds: WholeSeconds = Field(ge=1, le=7 * 24 * 3600)
     mailboxes: list[MailboxKey] = Field(min_length=1, max_length=100)
     # Which sources the update applies to; listed mailboxes of other kinds are skipped.
     kinds: list[SourceKind] | Literal["ALL"] = "ALL"

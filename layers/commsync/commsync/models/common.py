@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 # Lower-case slugs: they become parts of S3 keys and DynamoDB keys, so no '/', '#' or spaces.
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
@@ -18,6 +18,17 @@ def _aware_utc(value: datetime) -> datetime:
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_aware_utc)]
+
+
+def _not_a_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be a number of seconds, not true or false")
+    return value
+
+
+# Lax pydantic takes `true` for 1; JSON Schema's integer takes 60.0 for 60. A count of seconds
+# accepts what the OpenAPI document says an integer is, and refuses booleans (issue 16).
+WholeSeconds = Annotated[int, BeforeValidator(_not_a_bool)]
 
 
 def utc_now() -> datetime:

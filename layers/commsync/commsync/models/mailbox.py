@@ -8,7 +8,7 @@ from fnmatch import fnmatchcase
 from pydantic import Field, StrictBool, field_validator
 
 from commsync.models.address import ANY, MAX_LENGTH
-from commsync.models.common import DomainModel, UtcDatetime
+from commsync.models.common import DomainModel, UtcDatetime, WholeSeconds
 from commsync.models.filters import BoundedFilter
 from commsync.models.integration import Disabled
 
@@ -54,7 +54,7 @@ class MailboxSettings(DomainModel):
     participants: AddressFilter = Field(default_factory=AddressFilter)
     domains: AddressFilter = Field(default_factory=AddressFilter)
     sync_attachments: StrictBool = True
-    poll_interval_seconds: int = Field(default=300, ge=1, le=7 * 24 * 3600)
+    poll_interval_seconds: WholeSeconds = Field(default=300, ge=1, le=7 * 24 * 3600)
     # Only emails these select become comments (issue 10: the keys of models/filters.py); the
     # others still move the checkpoint, so widening a filter later needs an on-demand sync.
     filters: BoundedFilter | None = None
