@@ -101,7 +101,7 @@ class StateStore(Protocol):
     def put_checkpoint(self, checkpoint: Checkpoint) -> bool:
         """Compare-and-set: write it, its revision bumped, only if the stored one's revision still
         is `checkpoint.revision` (0: there is none yet). False, nothing written, when another
-        poller moved it meanwhile (design 3: mutual exclusion without a write per poll)."""
+        poller moved it meanwhile (docs/architecture.md#flow: mutual exclusion without a write per poll)."""
         ...
 
     def get_comment_entry(self, bucket: str, comment_id: str) -> CommentEntry | None: ...

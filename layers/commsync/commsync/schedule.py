@@ -1,4 +1,4 @@
-"""When a mailbox falls due: its interval and a stable per-mailbox offset (design section 3).
+"""When a mailbox falls due: its interval and a stable per-mailbox offset (docs/architecture.md#flow).
 
 No write per mailbox per poll: a mailbox is due at every `k * interval + offset` seconds since
 the epoch, the offset derived from its key, so the dispatcher computes what falls due in its run

@@ -37,7 +37,7 @@ def dispatch(
     window sends the same jobs again, with the same deduplication ids (queue adapters)."""
     until = until or engine.clock()
     after = until - (window or timedelta(minutes=5))
-    # One query for every integration, not a read per integration met (design 3: the run's
+    # One query for every integration, not a read per integration met (docs/architecture.md#flow: the run's
     # cost is its listing and its sends).
     integrations: dict[str, Integration] = {i.key: i for i in engine.state.list_integrations()}
     jobs: list[PollJob] = []

@@ -1,4 +1,4 @@
-"""Mailboxes and their checkpoints in one item collection (design section 3).
+"""Mailboxes and their checkpoints in one item collection (docs/architecture.md#flow).
 
 A mailbox's row (pk `MAILBOXES#<integration>`, sk `<address>`) and its checkpoints (same pk,
 sk `<address>#<folder id>`) share a partition key and a sort-key prefix, so a poll reads all of
@@ -146,7 +146,7 @@ class DynamoMailboxes:
         else:
             bump, values = "rev = :r", {":r": expected_revision + 1}
         values[":s"] = state.model_dump_json(exclude={"revision", "next_poll_at"})
-        # Only enabled mailboxes carry `due`, which keeps the index sparse (design 3).
+        # Only enabled mailboxes carry `due`, which keeps the index sparse (docs/architecture.md#flow).
         update = f"SET #s = :s, {bump}"
         if state.enabled:
             update, values[":d"] = update + ", due = :d", DUE
@@ -222,7 +222,7 @@ def mailbox_from(item: dict[str, Any]) -> tuple[Mailbox, MailboxState]:
     mailbox = Mailbox.model_validate_json(str(item["config"]))
     state = MailboxState.model_validate_json(str(item["state"]))
     poll_at = _poll_at(str(item.get("next_poll_at", "")))
-    # Derived on read, never stored (design 3): the one-off poll asked for, else the next slot.
+    # Derived on read, never stored (docs/architecture.md#flow): the one-off poll, else the next slot.
     if poll_at == EPOCH:
         upcoming: datetime | None = None
     else:
