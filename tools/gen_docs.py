@@ -111,8 +111,14 @@ def limits(info: Any) -> str:
             ("pattern", "matches"),
         ):
             value = getattr(item, name, None)
-            if value is not None:
-                words.append(f"{label} {_code(str(value))}" if name == "pattern" else f"{label} {value}")
+            if value is None:
+                continue
+            if name != "pattern":
+                words.append(f"{label} {value}")
+            elif value in pattern_words():
+                words.append(pattern_words()[value])
+            else:
+                words.append(f"{label} {_code(str(value))}")
     return ", ".join(words)
 
 
@@ -123,6 +129,13 @@ def _code(text: str) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text.replace('|', chr(92) + '|')}{pad}{fence}"
+
+
+def pattern_words() -> dict[str, str]:
+    """Patterns too long (or holding a backtick) to read, or to quote in a code span, in a cell."""
+    from commsync.models import address
+
+    return {address.ANY: "an e-mail address, or a Salesforce object API name (`commsync/models/address.py`)"}
 
 
 # For fields whose source has no comment above them; the source's own comment wins when there is one.
