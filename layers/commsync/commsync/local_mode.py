@@ -26,6 +26,7 @@ from commsync.services.dispatch import dispatch
 from commsync.services.mailbox_state import update_mailbox_state
 from commsync.services.manage import apply_integration, apply_mailbox
 from commsync.services.poll import PollLimits, PollOutcome, PollStatus, poll
+from commsync.services.poll_outcome import FolderProgress
 from commsync.settings import local_secret_environment
 
 Progress = Callable[[MailboxRef, SyncCounts], None]
@@ -100,13 +101,28 @@ def drain(runtime: LocalRuntime, progress: Progress | None = None) -> dict[str, 
 
 def _noting(runtime: LocalRuntime, progress: Progress | None) -> Progress:
     """After every page, the poll's running counts are noted (adapters/local/sqlite_pending.py)."""
+    return _Noting(runtime, progress)
 
-    def noted(ref: MailboxRef, counts: SyncCounts) -> None:
-        runtime.state.note_counts(ref, counts, runtime.engine.clock())
-        if progress is not None:
-            progress(ref, counts)
 
-    return noted
+class _Noting:
+    """Notes the counts, then hands them on; a FolderProgress (the CLI's) also hears of folders
+    and their totals (issue 23), which a plain wrapping function would hide from the poller."""
+
+    def __init__(self, runtime: LocalRuntime, progress: Progress | None) -> None:
+        self._runtime, self._progress = runtime, progress
+
+    def __call__(self, ref: MailboxRef, counts: SyncCounts) -> None:
+        self._runtime.state.note_counts(ref, counts, self._runtime.engine.clock())
+        if self._progress is not None:
+            self._progress(ref, counts)
+
+    def entering(self, ref: MailboxRef, folder: str) -> None:
+        if isinstance(self._progress, FolderProgress):
+            self._progress.entering(ref, folder)
+
+    def estimated(self, ref: MailboxRef, folder: str, total: int) -> None:
+        if isinstance(self._progress, FolderProgress):
+            self._progress.estimated(ref, folder, total)
 
 
 def count_killed_polls(runtime: LocalRuntime) -> None:

@@ -238,6 +238,9 @@ class ChangePage:
     changes: list[Change] = field(default_factory=list)
     token: str = ""
     last: bool = True
+    # The folder's item count, when the source learns it cheaply at the start of a backfill
+    # (issue 23): an estimate for progress and its ETA only, never used for correctness.
+    total: int | None = None
 
 
 class Source(Protocol):

@@ -1,9 +1,11 @@
 """The CLI's sync progress: one rich bar per mailbox with count, total estimate, rate and ETA.
 
-Sources report pages, not totals, so the total is an estimate given by the caller when it has
-one (the demo knows how many emails it wrote; an EML export is counted on disk); without one
-the bar shows the count and the rate only. On a terminal the bars redraw in place; into a
-file or a pipe each mailbox prints a line every few seconds, so logs stay readable (issue 23).
+The total is an estimate: given by the caller when it has one (the demo knows how many emails
+it wrote; an EML export is counted on disk), or told by the poller when a source reads a
+folder's item count at the start of its backfill (EWS TotalCount, Graph totalItemCount, the
+Salesforce COUNT()); without one the bar shows the count and the rate only. On a terminal the
+bars redraw in place; into a file or a pipe each mailbox prints a line every few seconds, so
+logs stay readable (issue 23).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class SyncProgress:
         self._every, self._last = every_seconds, time.monotonic()
         self._started: dict[str, float] = {}
         self._folders: dict[str, str] = {}
+        self._done: dict[str, int] = {}
+        self._base: dict[str, int] = {}
         self._previous = time.monotonic()
         self._live = self._console.is_terminal
         self._bars = Progress(
@@ -76,9 +80,15 @@ class SyncProgress:
     def entering(self, ref: MailboxRef, folder: str) -> None:
         """The poller names each folder as it starts reading it (services/poll_outcome.py)."""
         self._folders[ref.address] = folder
+        self._base[ref.address] = self._done.get(ref.address, 0)
+
+    def estimated(self, ref: MailboxRef, _folder: str, total: int) -> None:
+        """A folder's item count at the start of its backfill: the mailbox's total becomes what
+        was handled before this folder plus it, so the ETA is the current folder's."""
+        self._totals[ref.address] = self._base.get(ref.address, 0) + total
 
     def __call__(self, ref: MailboxRef, counts: SyncCounts) -> None:
-        done = handled(counts)
+        done = self._done[ref.address] = handled(counts)
         now = time.monotonic()
         # A mailbox's clock starts when the previous one's last page did (they run one after another).
         started = self._started.setdefault(ref.address, self._previous)

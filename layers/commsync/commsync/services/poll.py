@@ -178,6 +178,8 @@ class _Run:
             if isinstance(self.progress, FolderProgress):
                 self.progress.entering(self.mailbox.ref, folder.path)
             for page in source.changes(folder, token, self.limits.page_size):
+                if page.total is not None and isinstance(self.progress, FolderProgress):
+                    self.progress.estimated(self.mailbox.ref, folder.path, page.total)
                 self._apply_page(folder, page)
                 if self.progress:
                     self.progress(self.mailbox.ref, self.counts)

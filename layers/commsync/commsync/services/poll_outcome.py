@@ -12,10 +12,15 @@ from commsync.models import MailboxRef, SyncCounts
 
 @runtime_checkable
 class FolderProgress(Protocol):
-    """A progress callback that also wants to know which folder a poll is reading (issue 23: the
-    CLI's progress names it). Plain `(ref, counts)` callables keep working without it."""
+    """A progress callback that also wants to know which folder a poll is reading and, when the
+    source knows it, how many items that folder holds (issue 23: the CLI's progress names the
+    folder and shows a total and an ETA). Plain `(ref, counts)` callables keep working without it."""
 
     def entering(self, ref: MailboxRef, folder: str) -> None: ...
+
+    # The folder's item count, when its source gave one (ports.ChangePage.total): before the
+    # first page's counts, once per folder backfill.
+    def estimated(self, ref: MailboxRef, folder: str, total: int) -> None: ...
 
 
 class PollStatus(StrEnum):

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from exchangelib import Account
-from exchangelib.errors import ErrorInvalidSyncStateData
+from exchangelib.errors import ErrorFolderNotFound, ErrorInvalidSyncStateData
 from exchangelib.fields import FieldPath
 from exchangelib.folders import Folder, MsgFolderRoot, Root
 from exchangelib.items import ID_ONLY
-from exchangelib.services import SyncFolderHierarchy
+from exchangelib.services import GetFolder, SyncFolderHierarchy
 
 from commsync.observability import logger
 from commsync.ports import FolderListing, FolderRef
@@ -27,6 +27,7 @@ _FIELDS = {
     FieldPath(field=Folder.get_field_by_fieldname(name))
     for name in ("parent_folder_id", "name", "folder_class")
 }
+_TOTAL = {FieldPath(field=Folder.get_field_by_fieldname("total_count"))}
 # Mail folders only (MS-OXOSFLD: IPF.Note and its sub-classes); calendars, contacts and tasks are not mail.
 _MAIL_CLASS = "IPF.Note"
 
@@ -106,3 +107,20 @@ def _apply(tree: FolderTree, change: Any) -> None:
         return
     parent = folder.parent_folder_id.id if folder.parent_folder_id else ""
     tree.nodes[folder.id] = (parent, folder.name or "", folder.folder_class or "")
+
+
+def folder_total(account: Account, folder_id: str) -> int | None:
+    """The folder's TotalCount by one GetFolder (MS-OXWSFOLD FolderType), asked for the start of
+    a backfill only: an idle poll stays one SyncFolderItems per folder (issue 17). Progress only
+    (issue 23): a folder gone meanwhile gives no total, and SyncFolderItems reports it."""
+    folder = Folder(root=Root(account=account), id=folder_id)
+    try:
+        (found,) = GetFolder(account=account).call(folders=[folder], additional_fields=_TOTAL, shape=ID_ONLY)
+    except ErrorFolderNotFound:
+        return None
+    if isinstance(found, ErrorFolderNotFound):
+        return None
+    if isinstance(found, Exception):
+        raise found
+    total = getattr(found, "total_count", None)
+    return total if isinstance(total, int) else None

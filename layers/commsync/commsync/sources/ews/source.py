@@ -9,9 +9,10 @@ from commsync.errors import IntegrationError
 from commsync.models import Integration, Mailbox
 from commsync.models.ews import EwsOptions
 from commsync.ports import ChangePage, FolderListing, FolderRef, SecretStore
+from commsync.sources.estimate import first_with_total
 from commsync.sources.ews.connect import Connection, connect
 from commsync.sources.ews.errors import translated
-from commsync.sources.ews.folders import list_folders
+from commsync.sources.ews.folders import folder_total, list_folders
 from commsync.sources.ews.items import item_pages
 from commsync.sources.prefetch import read_ahead
 
@@ -57,8 +58,10 @@ class EwsSource:
             self._options.max_bytes_per_request,
         )
         with translated():
+            # A backfill's first page carries the folder's item count, for progress (issue 23).
+            total = folder_total(self._connection.account, folder.id) if token is None else None
             # The next SyncFolderItems and GetItem are in flight while the poller stores this page.
-            yield from read_ahead(pages)
+            yield from first_with_total(read_ahead(pages), total)
 
     def close(self) -> None:
         self._connection.close()

@@ -17,7 +17,7 @@ from commsync.errors import IntegrationError
 from commsync.observability import logger
 from commsync.ports import FolderListing, FolderRef
 from commsync.sources.graph.client import GraphClient
-from commsync.sources.graph.errors import GraphGone
+from commsync.sources.graph.errors import GraphGone, GraphNotFound
 
 _SELECT = "id,displayName,parentFolderId"
 
@@ -95,3 +95,17 @@ def _synced(client: GraphClient, user: str, tree: FolderTree) -> None:
                 "a folder delta page had neither a nextLink nor a deltaLink of this endpoint"
             )
         url, params = next_link, None
+
+
+def folder_total(client: GraphClient, user: str, folder_id: str) -> int | None:
+    """The folder's `totalItemCount` (graph/api/resources/mailfolder), one small GET asked for
+    the start of a backfill only: an idle poll stays one delta request (issue 17). Progress only
+    (issue 23): a folder gone meanwhile gives no total, and the delta reports it."""
+    try:
+        body = client.get_json(
+            f"{client.root}/users/{user}/mailFolders/{folder_id}", params={"$select": "totalItemCount"}
+        )
+    except GraphNotFound:
+        return None
+    total = body.get("totalItemCount")
+    return total if isinstance(total, int) and not isinstance(total, bool) else None

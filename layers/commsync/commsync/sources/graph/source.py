@@ -17,9 +17,10 @@ from commsync.models import Integration, Mailbox
 from commsync.models.filters import SyncFilter
 from commsync.models.graph import GraphAuth, GraphOptions
 from commsync.ports import Change, ChangePage, FolderListing, FolderRef, SecretStore
+from commsync.sources.estimate import first_with_total
 from commsync.sources.graph.auth import AppTokens, DelegatedTokens, Tokens
 from commsync.sources.graph.client import GraphClient
-from commsync.sources.graph.folders import FolderTree, list_folders
+from commsync.sources.graph.folders import FolderTree, folder_total, list_folders
 from commsync.sources.graph.messages import SELECT, delta_pages, fetch_changes
 from commsync.sources.graph.query import odata_filter
 from commsync.sources.graph.transport import session
@@ -90,8 +91,10 @@ class GraphSource:
         prefetched = self._prefetched.pop(folder.id, None)
         first = prefetched[1] if prefetched and prefetched[0] == token else None
         pages = delta_pages(self._client, self._user, folder.id, token, size, self._mailbox.start_time, first)
+        # A backfill's first page carries the folder's item count, for progress (issue 23).
+        total = folder_total(self._client, self._user, folder.id) if token is None else None
         # The next delta page and its $batch are in flight while the poller stores this one.
-        yield from read_ahead(pages)
+        yield from first_with_total(read_ahead(pages), total)
 
     def select(
         self, folder: FolderRef, rule: SyncFilter | None, token: str | None, page_size: int

@@ -101,7 +101,8 @@ class SalesforceSource:
         mark = Mark.decode(token, self._mailbox.start_time)
         tracker = Tracker(mark, timedelta(seconds=self._options.overlap_seconds), self.max_seen)
         with translated(plan.schema.name), self._schema_checked():
-            fetch = self._bulk_fetch(plan, mark, token)
+            # The COUNT() that decides on Bulk API 2.0 is also the backfill's total (issue 23).
+            fetch, total = self._bulk_fetch(plan, mark, token)
             limit = BULK_LIMIT if fetch else self.query_limit
             # Server batches of `batch_size` (issue 19): the poller's page size does not set them.
             batches = changed_records(self._client, plan, tracker, self.batch_size, limit, fetch)
@@ -113,7 +114,8 @@ class SalesforceSource:
                     continue  # a batch of records handed out before: nothing to store
                 mark = after
                 changes = [self._change(plan, r) for r in records]
-                yield ChangePage(changes=changes, token=mark.encode(), last=False)
+                yield ChangePage(changes=changes, token=mark.encode(), last=False, total=total)
+                total = None
             mark = replace(mark, bulk=False)
             if refresh_due(plan, self._options, mark, self._clock()):
                 if mark.refreshed is not None:  # None: everything was just read; start the clock
@@ -123,16 +125,19 @@ class SalesforceSource:
             since = mark.deleted
             if plan.schema.replicateable:
                 deletes, since = deleted_since(self._client, plan.schema.name, mark.deleted, self._clock())
-            yield ChangePage(changes=deletes, token=replace(mark, deleted=since).encode(), last=True)
+            closing = replace(mark, deleted=since).encode()
+            yield ChangePage(changes=deletes, token=closing, last=True, total=total)
 
-    def _bulk_fetch(self, plan: SyncPlan, mark: Mark, token: str | None) -> Fetch | None:
-        """Bulk API 2.0 for a first sync (or one begun in bulk) estimated above the threshold."""
+    def _bulk_fetch(self, plan: SyncPlan, mark: Mark, token: str | None) -> tuple[Fetch | None, int | None]:
+        """Bulk API 2.0 for a first sync (or one begun in bulk) estimated above the threshold;
+        with the estimate, when one was made."""
         threshold = self._options.bulk_above_records
         if not threshold or (token and not mark.bulk) or not eligible(plan):
-            return None
-        if estimate(self._client, plan, first_scan(mark)) <= threshold:
-            return None
-        return BulkReader(self._client, plan, self._seconds_left, self.bulk_chunk).batches
+            return None, None
+        count = estimate(self._client, plan, first_scan(mark))
+        if count <= threshold:
+            return None, count
+        return BulkReader(self._client, plan, self._seconds_left, self.bulk_chunk).batches, count
 
     def _refreshed(self, plan: SyncPlan, mark: Mark) -> Iterator[ChangePage]:
         """Records whose formula or parent fields may have changed unseen (formulas.py); the
