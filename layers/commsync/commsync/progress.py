@@ -45,6 +45,7 @@ class SyncProgress:
     ) -> None:
         self._console = Console(file=out, stderr=False, highlight=False)
         self._totals = dict(totals or {})
+        self._given = frozenset(self._totals)
         self._tasks: dict[str, TaskID] = {}
         self._every, self._last = every_seconds, time.monotonic()
         self._started: dict[str, float] = {}
@@ -84,8 +85,10 @@ class SyncProgress:
 
     def estimated(self, ref: MailboxRef, _folder: str, total: int) -> None:
         """A folder's item count at the start of its backfill: the mailbox's total becomes what
-        was handled before this folder plus it, so the ETA is the current folder's."""
-        self._totals[ref.address] = self._base.get(ref.address, 0) + total
+        was handled before this folder plus it, so the ETA is the current folder's. A whole
+        mailbox's total given by the caller (the demo's) is the better estimate and stays."""
+        if ref.address not in self._given:
+            self._totals[ref.address] = self._base.get(ref.address, 0) + total
 
     def __call__(self, ref: MailboxRef, counts: SyncCounts) -> None:
         done = self._done[ref.address] = handled(counts)
