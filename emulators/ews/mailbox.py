@@ -6,8 +6,9 @@ taken before the change sees it afterwards, as on a real server. Callers hold `m
 
 from __future__ import annotations
 
+import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -76,9 +77,14 @@ class Mailbox:
         self.items: dict[int, Item] = {}  # every item ever made, so a later page can still render it
         self.distinguished: dict[str, Folder] = {}
         self.hierarchy = ChangeLog()
-        self.epoch = 0  # bumped by invalidate_sync_states(): older states are refused
-        self._seq = 0
-        self._next_item = 0
+        # Bumped by invalidate_sync_states(): older states are refused. Random, so that the tokens of
+        # an earlier mailbox model that was not kept (persist.py) never fit this one.
+        self.epoch = secrets.randbelow(2**31)
+        self.head = 0  # the last change's seq
+        self.next_item = 0
+        # persist.py: writes this mailbox; saved_seq is the head it last wrote
+        self.saver: Callable[[Mailbox], None] | None = None
+        self.saved_seq = -1
         root = self._new_folder("", None, "root", folder_class=None)
         top = self._new_folder("Top of Information Store", root, "msgfolderroot", folder_class=None)
         for distinguished, name in STANDARD_FOLDERS:
@@ -94,9 +100,15 @@ class Mailbox:
     def root(self) -> Folder:
         return self.distinguished["root"]
 
+    def checkpoint(self) -> None:
+        """Called before a token is sealed: a token may name only change log positions that a
+        restarted emulator will still have (persist.py)."""
+        if self.saver is not None and self.saved_seq != self.head:
+            self.saver(self)
+
     def _next_seq(self) -> int:
-        self._seq += 1
-        return self._seq
+        self.head += 1
+        return self.head
 
     def _new_folder(
         self,
@@ -163,8 +175,8 @@ class Mailbox:
 
     # Items -----------------------------------------------------------------------------------
     def add_item(self, folder: Folder, source: MimeSource, received: datetime, is_read: bool = False) -> Item:
-        self._next_item += 1
-        item = Item(self._next_item, folder, source, received, is_read)
+        self.next_item += 1
+        item = Item(self.next_item, folder, source, received, is_read)
         self.items[item.uid] = item
         folder.items[item.uid] = item
         folder.unread += not is_read

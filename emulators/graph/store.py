@@ -41,6 +41,11 @@ class GraphMailbox:
             self.immutable_of[item.uid], self.uid_of[number] = number, item.uid
         return number
 
+    def restore_immutable(self, pairs: list[list[int]]) -> None:
+        """The item uid -> immutable number map a previous run kept (emulators/ews/persist.py)."""
+        for uid, number in pairs:
+            self.immutable_of[int(uid)], self.uid_of[int(number)] = int(number), int(uid)
+
     def message_id(self, item: Item, immutable: bool) -> str:
         if immutable:
             return ids.encode(ids.IMMUTABLE, self.address, self.immutable(item))
@@ -196,4 +201,5 @@ class GraphStore:
         """Every delta and skip token issued for this mailbox so far now gets 410 syncStateNotFound."""
         graph = self._get(mailbox)
         with graph.box.lock:
-            graph.box.epoch += 1
+            graph.box.epoch, graph.box.saved_seq = (graph.box.epoch + 1) % 2**31, -1
+            graph.box.checkpoint()  # a restart must not bring the refused links back
