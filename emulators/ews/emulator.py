@@ -11,7 +11,7 @@ from emulators.ews.handler import EwsHandler
 from emulators.ews.live_data import LiveDirectory
 from emulators.ews.loader import load
 from emulators.ews.mailbox import Mailbox
-from emulators.ews.persist import MailState, saver
+from emulators.ews.persist import MailState
 from emulators.ews.service import Service
 from emulators.ews.store import MailStore
 from emulators.ews.syncstate import SyncStates
@@ -50,7 +50,7 @@ class EwsEmulator:
         `deny` holds (principal, mailbox address) pairs withheld from Delegate and Impersonation."""
         # The mailboxes as the last run left them (persist.py), else as the directory holds them.
         state = MailState(data, "ews")
-        mailboxes = {address: box for address, (box, _) in state.restore().items()}
+        mailboxes = state.restore()
         restored = bool(mailboxes)
         if not restored:
             mailboxes = load(data)
@@ -59,17 +59,16 @@ class EwsEmulator:
         key = hashlib.sha256(b"commsync ews emulator\0" + str(data.resolve()).encode()).digest()
         store = MailStore(mailboxes, SyncStates(key, _GENERATION))
         emulator = cls(store, DEFAULT_USERS if users is None else users, deny or set(), bearer)
-        save = saver(state, lambda _: {})
 
         def mailbox_of(address: str) -> Mailbox:
             store.add_mailbox(address)
             found = store.mailbox(address)
             assert found is not None
-            found.saver = save
+            found.saver = state.save
             return found
 
         for mailbox in mailboxes.values():
-            mailbox.saver = save
+            mailbox.saver = state.save
         emulator.live = LiveDirectory(data, mailbox_of, list(mailboxes.values()), restored)
         emulator.live.refresh()  # what changed while the emulator was down: changes after old states
         return emulator

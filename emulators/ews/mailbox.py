@@ -47,6 +47,7 @@ class Item:
     deleted_seq: int | None = None
     # Exchange sometimes cannot export an item as MIME (ErrorMimeContentConversionFailed).
     mime_fails: bool = False
+    origin: int | None = None  # the uid of the item first moved to make this one (Graph's immutable id)
 
 
 @dataclass(eq=False)
@@ -75,6 +76,7 @@ class Mailbox:
         self.lock = threading.RLock()
         self.folders: dict[int, Folder] = {}
         self.items: dict[int, Item] = {}  # every item ever made, so a later page can still render it
+        self.moved_to: dict[int, int] = {}  # origin uid -> the uid its item has now, after moves
         self.distinguished: dict[str, Folder] = {}
         self.hierarchy = ChangeLog()
         # Bumped by invalidate_sync_states(): older states are refused. Random, so that the tokens of
@@ -194,7 +196,10 @@ class Mailbox:
     def move_item(self, item: Item, target: Folder) -> Item:
         """A move is a delete here and a create there, under a new ItemId (classic EWS ids)."""
         self.delete_item(item)
-        return self.add_item(target, item.source, item.received, item.is_read)
+        moved = self.add_item(target, item.source, item.received, item.is_read)
+        moved.origin = item.origin or item.uid
+        self.moved_to[moved.origin] = moved.uid
+        return moved
 
     def set_read(self, item: Item, is_read: bool) -> None:
         if item.is_read == is_read:

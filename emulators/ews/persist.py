@@ -15,7 +15,6 @@ ever names a change log position the file lacks, even if the emulator is killed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,6 @@ from emulators.ews.mime import MimeSource
 
 STATE_DIRECTORY = ".emulator-state"
 _VERSION = 1
-Extra = dict[str, Any]  # what an emulator adds to a mailbox's state (Graph: immutable ids)
 
 
 class MailState:
@@ -37,19 +35,19 @@ class MailState:
         self._directory = data / STATE_DIRECTORY / kind
         self.failed: OSError | None = None  # a read-only data directory: tokens die with the process
 
-    def restore(self) -> dict[str, tuple[Mailbox, Extra]]:
-        restored: dict[str, tuple[Mailbox, Extra]] = {}
+    def restore(self) -> dict[str, Mailbox]:
+        restored: dict[str, Mailbox] = {}
         for path in sorted(self._directory.glob("*.json")) if self._directory.is_dir() else ():
             try:
                 state = json.loads(path.read_text(encoding="utf-8"))
                 if state.get("version") == _VERSION:
                     mailbox = _mailbox(state, self._data)
-                    restored[mailbox.address] = (mailbox, state.get("extra") or {})
+                    restored[mailbox.address] = mailbox
             except (ValueError, KeyError, TypeError, IndexError):
                 continue  # a damaged file: that mailbox starts afresh, its old tokens are refused
         return restored
 
-    def save(self, mailbox: Mailbox, extra: Extra) -> None:
+    def save(self, mailbox: Mailbox) -> None:
         """Write one mailbox (its caller holds mailbox.lock), atomically: write aside, rename over."""
         if self.failed is not None:
             return
@@ -57,16 +55,12 @@ class MailState:
             self._directory.mkdir(parents=True, exist_ok=True)
             target = self._directory / f"{mailbox.address}.json"
             aside = target.with_suffix(".tmp")
-            aside.write_text(json.dumps(_state(mailbox, extra, self._data), separators=(",", ":")), "utf-8")
+            aside.write_text(json.dumps(_state(mailbox, self._data), separators=(",", ":")), "utf-8")
             aside.replace(target)
         except OSError as exc:
             self.failed = exc
             return
         mailbox.saved_seq = mailbox.head
-
-
-def saver(state: MailState, extra: Callable[[Mailbox], Extra]) -> Callable[[Mailbox], None]:
-    return lambda mailbox: state.save(mailbox, extra(mailbox))
 
 
 def _log(log: ChangeLog) -> list[list[Any]]:
@@ -80,7 +74,7 @@ def _restore_log(rows: list[list[Any]]) -> ChangeLog:
     return log
 
 
-def _state(mailbox: Mailbox, extra: Extra, data: Path) -> dict[str, Any]:
+def _state(mailbox: Mailbox, data: Path) -> dict[str, Any]:
     folders = [
         [
             f.uid,
@@ -109,6 +103,7 @@ def _state(mailbox: Mailbox, extra: Extra, data: Path) -> dict[str, Any]:
             i.alive,
             i.created_seq,
             i.deleted_seq,
+            i.origin,
         ]
         for i in mailbox.items.values()
     ]
@@ -121,7 +116,6 @@ def _state(mailbox: Mailbox, extra: Extra, data: Path) -> dict[str, Any]:
         "hierarchy": _log(mailbox.hierarchy),
         "folders": folders,
         "items": items,
-        "extra": extra,
     }
 
 
@@ -149,11 +143,15 @@ def _mailbox(state: dict[str, Any], data: Path) -> Mailbox:
         if folder.parent is not None:
             folder.parent.children.append(folder)
     for row in state["items"]:
-        uid, folder_uid, path, size, mtime_ns, received, is_read, version, alive, created, deleted = row
+        uid, folder_uid, path, size, mtime_ns, received = row[:6]
+        is_read, version, alive, created, deleted, origin = row[6:]
         source = MimeSource(path=data / path, size=size, mtime_ns=mtime_ns) if path else MimeSource(data=b"")
         item = Item(uid, mailbox.folders[folder_uid], source, datetime.fromisoformat(received), is_read)
         item.version, item.alive, item.created_seq, item.deleted_seq = version, alive, created, deleted
+        item.origin = origin
         mailbox.items[uid] = item
+        if origin:
+            mailbox.moved_to[origin] = uid
         if alive:
             item.folder.items[uid] = item
             item.folder.unread += not is_read

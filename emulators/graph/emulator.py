@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 from emulators.ews.live_data import LiveDirectory
 from emulators.ews.loader import load
 from emulators.ews.mailbox import Mailbox
-from emulators.ews.persist import MailState, saver
+from emulators.ews.persist import MailState
 from emulators.graph.api import GraphApi
 from emulators.graph.concurrency import Concurrency
 from emulators.graph.delta import DeltaTokens
@@ -40,38 +39,26 @@ class GraphEmulator:
         """Load `data/<mailbox address>/<Folder>/.../*.eml` (the EWS emulator's layout and loader)."""
         # The mailboxes as the last run left them (emulators/ews/persist.py), else as the directory is.
         state = MailState(data, "graph")
-        restored = state.restore()
-        mailboxes = {address: box for address, (box, _) in restored.items()}
+        mailboxes = state.restore()
+        restored = bool(mailboxes)
         if not restored:
             mailboxes = load(data)
         # Stable across restarts on the same directory, so stored deltaLinks stay valid; each
         # mailbox's epoch, kept in its state file, refuses the links of a model not kept.
         key = hashlib.sha256(b"commsync graph emulator\0" + str(data.resolve()).encode()).digest()
         store = GraphStore(mailboxes, _GENERATION)
-        for address, (_, kept) in restored.items():
-            graph = store.mailbox(address)
-            assert graph is not None
-            graph.restore_immutable(kept.get("immutable", []))
         emulator = cls(store, verifier, key)
-
-        def graph_extra(box: Mailbox) -> dict[str, Any]:
-            graph = store.mailbox(box.address)
-            return {
-                "immutable": sorted((u, n) for u, n in graph.immutable_of.items() if u != n) if graph else []
-            }
-
-        save = saver(state, graph_extra)
 
         def mailbox_of(address: str) -> Mailbox:
             store.add_mailbox(address)
             found = store.mailbox(address)
             assert found is not None
-            found.box.saver = save
+            found.box.saver = state.save
             return found.box
 
         for box in mailboxes.values():
-            box.saver = save
-        emulator.live = LiveDirectory(data, mailbox_of, list(mailboxes.values()), bool(restored))
+            box.saver = state.save
+        emulator.live = LiveDirectory(data, mailbox_of, list(mailboxes.values()), restored)
         emulator.live.refresh()  # what changed while the emulator was down: changes after old links
         return emulator
 

@@ -37,14 +37,9 @@ class GraphMailbox:
         same uids, so an immutable id is the same after a restart, as Graph's are."""
         number = self.immutable_of.get(item.uid)
         if number is None:
-            number = item.uid
+            number = item.origin or item.uid  # a file moved between directories keeps its id too
             self.immutable_of[item.uid], self.uid_of[number] = number, item.uid
         return number
-
-    def restore_immutable(self, pairs: list[list[int]]) -> None:
-        """The item uid -> immutable number map a previous run kept (emulators/ews/persist.py)."""
-        for uid, number in pairs:
-            self.immutable_of[int(uid)], self.uid_of[int(number)] = int(number), int(uid)
 
     def message_id(self, item: Item, immutable: bool) -> str:
         if immutable:
@@ -58,7 +53,8 @@ class GraphMailbox:
             return None
         if decoded.kind == ids.IMMUTABLE:
             # An item never moved is still under its first uid, the immutable number itself.
-            return self.box.live_item(self.uid_of.get(decoded.first, decoded.first))
+            number = decoded.first
+            return self.box.live_item(self.uid_of.get(number) or self.box.moved_to.get(number, number))
         if decoded.kind == ids.REST:
             item = self.box.live_item(decoded.second)
             return item if item is not None and item.folder.uid == decoded.first else None

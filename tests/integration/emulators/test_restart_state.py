@@ -125,4 +125,5 @@ def test_a_graph_deltalink_from_before_a_restart_reports_the_file_changes_made_w
     assert len(removed) == 2 and set(removed) <= ids and len(added) == 1 and added[0]["id"] not in ids
     moved = [m for m in archive if "@removed" not in m]
     assert len(moved) == 1 and len(archive) == 1 and moved[0]["subject"] == "Shipment 2003: delivery window"
+    assert moved[0]["id"] in removed  # a moved message keeps its immutable id
     assert [f["displayName"] for f in folders] == ["Clients"]
