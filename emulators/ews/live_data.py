@@ -30,7 +30,6 @@ from pathlib import Path
 
 from emulators.ews.mailbox import Folder, Item, Mailbox
 from emulators.ews.mime import MimeSource
-from emulators.ews.store import folder_path
 
 MailboxOf = Callable[[str], Mailbox]  # the mailbox of an address, created when new
 _SETTLE_NS = 2_000_000_000
@@ -65,9 +64,7 @@ class LiveDirectory:
         if restored:
             self._files = _files_of(self._items)
             # An impossible mtime: every directory the mailboxes knew is listed and compared again.
-            folders = {
-                f"{m.address}/{folder_path(f)}" for m in mailboxes for f in m.folders.values() if f.alive
-            }
+            folders = {d for m in mailboxes for d in _folder_directories(m, self._dirs)}
             self._dirs = dict.fromkeys({*self._files, *folders, *(m.address for m in mailboxes)}, -1)
 
     def refresh(self) -> None:
@@ -243,3 +240,27 @@ def _files_of(items: dict[tuple[str, str], Item]) -> dict[str, dict[str, _File]]
     for (directory, name), item in items.items():
         files.setdefault(directory, {})[name] = _File(item.source.size, item.source.mtime_ns or -1)
     return files
+
+
+def _folder_directories(mailbox: Mailbox, current: dict[str, int]) -> list[str]:
+    """The directory of each live folder of a restored mailbox: the one of today's directories that
+    names it (folder names match case-insensitively, `inbox` is the Inbox), else, for a folder
+    whose directory is gone, its name under its parent's, so a rename is still seen as one."""
+    found: dict[int, str] = {}
+    for directory in sorted(d for d in current if d.split("/", 1)[0] == mailbox.address and "/" in d):
+        try:
+            found.setdefault(mailbox.folder_at(directory.split("/", 1)[1]).uid, directory)
+        except KeyError:
+            continue
+
+    def directory_of(folder: Folder) -> str:
+        if folder.uid not in found:
+            parent = folder.parent
+            if parent is None or parent.distinguished == "msgfolderroot":
+                found[folder.uid] = f"{mailbox.address}/{folder.name}"
+            else:
+                found[folder.uid] = f"{directory_of(parent)}/{folder.name}"
+        return found[folder.uid]
+
+    top = mailbox.distinguished["msgfolderroot"]
+    return [directory_of(f) for f in mailbox.subtree(top)]

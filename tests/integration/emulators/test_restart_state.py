@@ -20,7 +20,7 @@ from tests.integration.clients.graph_world import ANN as GRAPH_ANN
 from tests.integration.clients.graph_world import CLIENT_ID, CLIENT_SECRET, TENANT, corpus
 from tests.integration.emulators.test_ews_support import ANN, serve, write_mailboxes
 from tests.integration.test_graph_support import GRAPH
-from tests.support.mail import email_bytes
+from tests.support.mail import email_bytes, write_eml
 
 pytestmark = pytest.mark.integration
 
@@ -127,3 +127,26 @@ def test_a_graph_deltalink_from_before_a_restart_reports_the_file_changes_made_w
     assert len(moved) == 1 and len(archive) == 1 and moved[0]["subject"] == "Shipment 2003: delivery window"
     assert moved[0]["id"] in removed  # a moved message keeps its immutable id
     assert [f["displayName"] for f in folders] == ["Clients"]
+
+
+def test_lower_case_directories_and_a_damaged_state_file_after_a_restart(tmp_path: Path) -> None:
+    write_eml(tmp_path, ANN, "inbox", "a.eml", email_bytes(1))
+    write_eml(tmp_path, ANN, "inbox/projects", "p.eml", email_bytes(2))
+    (tmp_path / ANN / "inbox" / "empty").mkdir()
+    with serve(tmp_path) as served:
+        account = served.account()
+        _, inbox_state = _sync(account.inbox, None)
+        _, tree_state = _folder_changes(account.root, None)
+    (tmp_path / ANN / "inbox" / "projects").rename(tmp_path / ANN / "inbox" / "clients")
+    with serve(tmp_path) as served:
+        account = served.account()
+        # GIVEN `inbox` names the Inbox: only the rename is a change, the empty folder stays
+        assert _folder_changes(account.root, tree_state)[0] == [("update", "clients")]
+        assert _sync(account.inbox, inbox_state)[0] == []
+    # WHEN the state file is damaged: the emulator serves afresh and refuses the old SyncState
+    (tmp_path / ".emulator-state" / "ews" / f"{ANN}.json").write_text("{not json", encoding="utf-8")
+    with serve(tmp_path) as served:
+        account = served.account()
+        assert [kind for kind, _ in _sync(account.inbox, None)[0]] == ["create"]
+        with pytest.raises(ErrorInvalidSyncStateData):
+            _sync(account.inbox, inbox_state)
