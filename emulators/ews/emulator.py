@@ -11,6 +11,7 @@ from emulators.ews.handler import EwsHandler
 from emulators.ews.live_data import LiveDirectory
 from emulators.ews.loader import load
 from emulators.ews.mailbox import Mailbox
+from emulators.ews.persist import MailState
 from emulators.ews.service import Service
 from emulators.ews.store import MailStore
 from emulators.ews.syncstate import SyncStates
@@ -19,6 +20,7 @@ from emulators.stats import Stats
 from emulators.tls import TlsFiles
 
 DEFAULT_USERS = {"EMU\\svc": "pw"}
+_GENERATION = b"persist1"  # the token format: a state file ties a token to its mailbox model
 
 
 class EwsEmulator:
@@ -46,20 +48,29 @@ class EwsEmulator:
     ) -> EwsEmulator:
         """Load `data/<mailbox address>/<Folder>/.../*.eml`. `users` maps 'DOMAIN\\name' to a password;
         `deny` holds (principal, mailbox address) pairs withheld from Delegate and Impersonation."""
-        mailboxes, generation = load(data)
-        # Stable across restarts on the same directory, so stored SyncStates stay valid while the data
-        # is unchanged; the generation in each state refuses them once it changes.
+        # The mailboxes as the last run left them (persist.py), else as the directory holds them.
+        state = MailState(data, "ews")
+        mailboxes = state.restore()
+        restored = bool(mailboxes)
+        if not restored:
+            mailboxes = load(data)
+        # Stable across restarts on the same directory, so stored SyncStates stay valid; each
+        # mailbox's epoch, kept in its state file, refuses the states of a model not kept.
         key = hashlib.sha256(b"commsync ews emulator\0" + str(data.resolve()).encode()).digest()
-        store = MailStore(mailboxes, SyncStates(key, generation))
+        store = MailStore(mailboxes, SyncStates(key, _GENERATION))
         emulator = cls(store, DEFAULT_USERS if users is None else users, deny or set(), bearer)
 
         def mailbox_of(address: str) -> Mailbox:
             store.add_mailbox(address)
             found = store.mailbox(address)
             assert found is not None
+            found.saver = state.save
             return found
 
-        emulator.live = LiveDirectory(data, mailbox_of, list(mailboxes.values()))
+        for mailbox in mailboxes.values():
+            mailbox.saver = state.save
+        emulator.live = LiveDirectory(data, mailbox_of, list(mailboxes.values()), restored)
+        emulator.live.refresh()  # what changed while the emulator was down: changes after old states
         return emulator
 
     def server(self, port: int = 0, tls: TlsFiles | None = None, latency_ms: int = 0) -> EmulatorServer:

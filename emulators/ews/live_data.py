@@ -13,8 +13,9 @@ sees them after, as on a real server:
   directory of the same parent: a rename; else the folder is deleted.
 
 An edit in place that keeps the directory's entries is not seen: write the new version aside and
-rename it over the old one. SyncStates stay valid across changes made while the emulator runs;
-across a restart they stay valid only on unchanged data (loader.py).
+rename it over the old one. SyncStates stay valid across changes made while the emulator runs,
+and across a restart: persist.py keeps the mailboxes, and the first refresh() after a restart
+reports what changed in the directory while the emulator was down.
 """
 
 from __future__ import annotations
@@ -41,7 +42,11 @@ class _File:
 
 
 class LiveDirectory:
-    def __init__(self, data: Path, mailbox_of: MailboxOf, mailboxes: list[Mailbox]) -> None:
+    def __init__(
+        self, data: Path, mailbox_of: MailboxOf, mailboxes: list[Mailbox], restored: bool = False
+    ) -> None:
+        """`restored`: the mailboxes come from persist.py, not from this directory as it is now; the
+        first refresh() then reports every difference between their files and the directory's."""
         self._data, self._mailbox_of = data, mailbox_of
         self._root = str(data)
         self._lock = threading.Lock()
@@ -56,6 +61,11 @@ class LiveDirectory:
                 path = item.source.path
                 if item.alive and path is not None:
                     self._items[(path.parent.relative_to(data).as_posix(), path.name)] = item
+        if restored:
+            self._files = _files_of(self._items)
+            # An impossible mtime: every directory the mailboxes knew is listed and compared again.
+            folders = {d for m in mailboxes for d in _folder_directories(m, self._dirs)}
+            self._dirs = dict.fromkeys({*self._files, *folders, *(m.address for m in mailboxes)}, -1)
 
     def refresh(self) -> None:
         with self._lock:
@@ -179,7 +189,9 @@ class LiveDirectory:
             item = self._items.pop((directory, name))
             gone.pop((directory, name))
             came.pop((new, name), None)
-            item.source = MimeSource(path=self._data / new / name, size=item.source.size)
+            item.source = MimeSource(
+                path=self._data / new / name, size=item.source.size, mtime_ns=item.source.mtime_ns
+            )
             self._items[(new, name)] = item
 
     def _folder(self, directory: str) -> tuple[Mailbox, Folder]:
@@ -191,7 +203,7 @@ class LiveDirectory:
     def _arrive(self, key: tuple[str, str], seen: _File, gone: dict[tuple[str, str], _File]) -> None:
         directory, name = key
         mailbox, folder = self._folder(directory)
-        source = MimeSource(path=self._data / directory / name, size=seen.size)
+        source = MimeSource(path=self._data / directory / name, size=seen.size, mtime_ns=seen.mtime_ns)
         replaced = self._items.get(key) if key in gone else None
         moved_from = next(
             (k for k, f in gone.items() if k[1] == name and k[0] != directory and f.size == seen.size), None
@@ -220,3 +232,35 @@ class LiveDirectory:
                 return
             if folder.alive and not folder.distinguished:
                 mailbox.delete_folder(folder)
+
+
+def _files_of(items: dict[tuple[str, str], Item]) -> dict[str, dict[str, _File]]:
+    """The directory listings the persisted items were made from."""
+    files: dict[str, dict[str, _File]] = {}
+    for (directory, name), item in items.items():
+        files.setdefault(directory, {})[name] = _File(item.source.size, item.source.mtime_ns or -1)
+    return files
+
+
+def _folder_directories(mailbox: Mailbox, current: dict[str, int]) -> list[str]:
+    """The directory of each live folder of a restored mailbox: the one of today's directories that
+    names it (folder names match case-insensitively, `inbox` is the Inbox), else, for a folder
+    whose directory is gone, its name under its parent's, so a rename is still seen as one."""
+    found: dict[int, str] = {}
+    for directory in sorted(d for d in current if d.split("/", 1)[0] == mailbox.address and "/" in d):
+        try:
+            found.setdefault(mailbox.folder_at(directory.split("/", 1)[1]).uid, directory)
+        except KeyError:
+            continue
+
+    def directory_of(folder: Folder) -> str:
+        if folder.uid not in found:
+            parent = folder.parent
+            if parent is None or parent.distinguished == "msgfolderroot":
+                found[folder.uid] = f"{mailbox.address}/{folder.name}"
+            else:
+                found[folder.uid] = f"{directory_of(parent)}/{folder.name}"
+        return found[folder.uid]
+
+    top = mailbox.distinguished["msgfolderroot"]
+    return [directory_of(f) for f in mailbox.subtree(top)]

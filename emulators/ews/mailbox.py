@@ -6,8 +6,9 @@ taken before the change sees it afterwards, as on a real server. Callers hold `m
 
 from __future__ import annotations
 
+import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -46,6 +47,7 @@ class Item:
     deleted_seq: int | None = None
     # Exchange sometimes cannot export an item as MIME (ErrorMimeContentConversionFailed).
     mime_fails: bool = False
+    origin: int | None = None  # the uid of the item first moved to make this one (Graph's immutable id)
 
 
 @dataclass(eq=False)
@@ -74,11 +76,17 @@ class Mailbox:
         self.lock = threading.RLock()
         self.folders: dict[int, Folder] = {}
         self.items: dict[int, Item] = {}  # every item ever made, so a later page can still render it
+        self.moved_to: dict[int, int] = {}  # origin uid -> the uid its item has now, after moves
         self.distinguished: dict[str, Folder] = {}
         self.hierarchy = ChangeLog()
-        self.epoch = 0  # bumped by invalidate_sync_states(): older states are refused
-        self._seq = 0
-        self._next_item = 0
+        # Bumped by invalidate_sync_states(): older states are refused. Random, so that the tokens of
+        # an earlier mailbox model that was not kept (persist.py) never fit this one.
+        self.epoch = secrets.randbelow(2**31)
+        self.head = 0  # the last change's seq
+        self.next_item = 0
+        # persist.py: writes this mailbox; saved_seq is the head it last wrote
+        self.saver: Callable[[Mailbox], None] | None = None
+        self.saved_seq = -1
         root = self._new_folder("", None, "root", folder_class=None)
         top = self._new_folder("Top of Information Store", root, "msgfolderroot", folder_class=None)
         for distinguished, name in STANDARD_FOLDERS:
@@ -94,9 +102,15 @@ class Mailbox:
     def root(self) -> Folder:
         return self.distinguished["root"]
 
+    def checkpoint(self) -> None:
+        """Called before a token is sealed: a token may name only change log positions that a
+        restarted emulator will still have (persist.py)."""
+        if self.saver is not None and self.saved_seq != self.head:
+            self.saver(self)
+
     def _next_seq(self) -> int:
-        self._seq += 1
-        return self._seq
+        self.head += 1
+        return self.head
 
     def _new_folder(
         self,
@@ -163,8 +177,8 @@ class Mailbox:
 
     # Items -----------------------------------------------------------------------------------
     def add_item(self, folder: Folder, source: MimeSource, received: datetime, is_read: bool = False) -> Item:
-        self._next_item += 1
-        item = Item(self._next_item, folder, source, received, is_read)
+        self.next_item += 1
+        item = Item(self.next_item, folder, source, received, is_read)
         self.items[item.uid] = item
         folder.items[item.uid] = item
         folder.unread += not is_read
@@ -182,7 +196,10 @@ class Mailbox:
     def move_item(self, item: Item, target: Folder) -> Item:
         """A move is a delete here and a create there, under a new ItemId (classic EWS ids)."""
         self.delete_item(item)
-        return self.add_item(target, item.source, item.received, item.is_read)
+        moved = self.add_item(target, item.source, item.received, item.is_read)
+        moved.origin = item.origin or item.uid
+        self.moved_to[moved.origin] = moved.uid
+        return moved
 
     def set_read(self, item: Item, is_read: bool) -> None:
         if item.is_read == is_read:

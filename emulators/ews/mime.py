@@ -33,8 +33,15 @@ class Attachment:
 class MimeSource:
     """The bytes of one email: a file of the data directory, or bytes handed to the store."""
 
-    def __init__(self, path: Path | None = None, data: bytes | None = None, size: int | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        data: bytes | None = None,
+        size: int | None = None,
+        mtime_ns: int | None = None,
+    ) -> None:
         self._path, self._data = path, data
+        self.mtime_ns = mtime_ns  # of the file, as last listed: persist.py compares it after a restart
         self.size = size if size is not None else len(data or b"")
         self._headers: Message | None = None
         self._attachments: list[Attachment] | None = None

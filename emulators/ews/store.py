@@ -144,7 +144,8 @@ class MailStore:
         """Every SyncState issued for this mailbox so far now gets ErrorInvalidSyncStateData."""
         box = self._get(mailbox)
         with box.lock:
-            box.epoch += 1
+            box.epoch, box.saved_seq = (box.epoch + 1) % 2**31, -1
+            box.checkpoint()  # a restart must not bring the refused states back
 
 
 def folder_path_of(item: Item) -> str:

@@ -31,6 +31,7 @@ def handle(context: Context, body: ET.Element) -> list[str]:
             cursor = states.open(token, "hierarchy", mailbox.address, top.uid, mailbox.epoch)
             page = changes.page(mailbox.hierarchy, cursor, _UNBOUNDED, mailbox.folder_life)
             rendered = "".join(_change(mailbox, top, change, fields) for change in page.changes)
+            mailbox.checkpoint()
             state = states.seal(Position("hierarchy", mailbox.address, top.uid, mailbox.epoch, page.cursor))
     except EwsError as failure:
         return [error(NAME, failure, TRAILER)]

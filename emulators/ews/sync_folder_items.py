@@ -50,6 +50,7 @@ def handle(context: Context, body: ET.Element) -> list[str]:
                 for change in page.changes
                 if change.uid not in ignored
             )
+            mailbox.checkpoint()
             state = states.seal(Position("items", mailbox.address, folder.uid, mailbox.epoch, page.cursor))
     except EwsError as failure:
         return [error(NAME, failure, TRAILER)]

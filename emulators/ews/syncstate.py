@@ -1,8 +1,9 @@
 """SyncState tokens: opaque base64, bound to mailbox and folder, tamper-evident.
 
 MS-OXWSSYNC: the SyncState is server-defined and opaque; clients store it and send it back.
-Ours carries the log cursor (changes.Cursor), the mailbox epoch (bumped by invalidate_sync_states) and the
-load generation (a hash of the data directory as loaded), sealed with an HMAC. Any token that is
+Ours carries the log cursor (changes.Cursor), the mailbox epoch (random per mailbox model, kept
+across restarts by persist.py, bumped by invalidate_sync_states) and the token format's
+generation, sealed with an HMAC. Any token that is
 not ours, not for this folder, or older than an invalidation is ErrorInvalidSyncStateData.
 """
 

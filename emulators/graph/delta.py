@@ -3,10 +3,11 @@
 A round is one or more pages: each page but the last carries `@odata.nextLink` ($skiptoken),
 the last `@odata.deltaLink` ($deltatoken); both tokens hold a position in the folder's change log
 (the EWS emulator's `changes.Cursor`, so a page's coalescing and "never tell a client about an
-object it never got" rules are the same), the mailbox epoch, the load generation, and the query
-options of the round's first request ($select, $filter, changeType, $top), which Graph encodes
-into its links too. Sealed with an HMAC: a forged, foreign, or invalidated token is 410
-syncStateNotFound, and the client must sync the folder again (delta-query-overview).
+object it never got" rules are the same), the mailbox epoch (kept across restarts:
+emulators/ews/persist.py), and the query options of the round's first request ($select,
+$filter, changeType, $top), which Graph encodes into its links too. Sealed with an HMAC: a
+forged, foreign, or invalidated token is 410 syncStateNotFound, and the client must sync the
+folder again (delta-query-overview).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from pathlib import Path
 from emulators.ews.live_data import LiveDirectory
 from emulators.ews.loader import load
 from emulators.ews.mailbox import Mailbox
+from emulators.ews.persist import MailState
 from emulators.graph.api import GraphApi
 from emulators.graph.concurrency import Concurrency
 from emulators.graph.delta import DeltaTokens
@@ -17,6 +18,8 @@ from emulators.graph.store import GraphStore
 from emulators.server import EmulatorServer
 from emulators.stats import Stats
 from emulators.tls import TlsFiles
+
+_GENERATION = b"persist1"  # the link format: a state file ties a link to its mailbox model
 
 
 class GraphEmulator:
@@ -34,19 +37,29 @@ class GraphEmulator:
     @classmethod
     def from_directory(cls, data: Path, verifier: Verifier) -> GraphEmulator:
         """Load `data/<mailbox address>/<Folder>/.../*.eml` (the EWS emulator's layout and loader)."""
-        mailboxes, generation = load(data)
-        # Stable across restarts on the same directory: stored deltaLinks stay valid while the data is.
+        # The mailboxes as the last run left them (emulators/ews/persist.py), else as the directory is.
+        state = MailState(data, "graph")
+        mailboxes = state.restore()
+        restored = bool(mailboxes)
+        if not restored:
+            mailboxes = load(data)
+        # Stable across restarts on the same directory, so stored deltaLinks stay valid; each
+        # mailbox's epoch, kept in its state file, refuses the links of a model not kept.
         key = hashlib.sha256(b"commsync graph emulator\0" + str(data.resolve()).encode()).digest()
-        store = GraphStore(mailboxes, generation)
+        store = GraphStore(mailboxes, _GENERATION)
         emulator = cls(store, verifier, key)
 
         def mailbox_of(address: str) -> Mailbox:
             store.add_mailbox(address)
             found = store.mailbox(address)
             assert found is not None
+            found.box.saver = state.save
             return found.box
 
-        emulator.live = LiveDirectory(data, mailbox_of, list(mailboxes.values()))
+        for box in mailboxes.values():
+            box.saver = state.save
+        emulator.live = LiveDirectory(data, mailbox_of, list(mailboxes.values()), restored)
+        emulator.live.refresh()  # what changed while the emulator was down: changes after old links
         return emulator
 
     def server(self, port: int = 0, *, tls: TlsFiles) -> EmulatorServer:

@@ -250,7 +250,14 @@ def message_delta(
     limit = max(1, min(request.max_page_size or state.top or DEFAULT_PAGE, MAX_PAGE))
     view = resources.View(graph, request.immutable_ids)
     values, after, done = message_page(view, found, state, limit)
+    _checkpoint(graph)
     return _delta_reply(request, path, values, tokens.seal(graph.address, after), done)
+
+
+def _checkpoint(graph: GraphMailbox) -> None:
+    # A deltaLink may name only change log positions a restarted emulator still has (ews/persist.py).
+    with graph.box.lock:
+        graph.box.checkpoint()
 
 
 def folder_delta(request: Request, graph: GraphMailbox, path: str, tokens: DeltaTokens) -> Reply:
@@ -260,6 +267,7 @@ def folder_delta(request: Request, graph: GraphMailbox, path: str, tokens: Delta
     state = tokens.open(token, graph, 0) if token else Round(0, graph.box.epoch, Cursor())
     limit = max(1, min(request.max_page_size or DEFAULT_PAGE * 10, MAX_PAGE))
     values, after, done = folder_page(graph, state, limit)
+    _checkpoint(graph)
     return _delta_reply(request, path, values, tokens.seal(graph.address, after), done)
 
 

@@ -37,7 +37,7 @@ class GraphMailbox:
         same uids, so an immutable id is the same after a restart, as Graph's are."""
         number = self.immutable_of.get(item.uid)
         if number is None:
-            number = item.uid
+            number = item.origin or item.uid  # a file moved between directories keeps its id too
             self.immutable_of[item.uid], self.uid_of[number] = number, item.uid
         return number
 
@@ -53,7 +53,8 @@ class GraphMailbox:
             return None
         if decoded.kind == ids.IMMUTABLE:
             # An item never moved is still under its first uid, the immutable number itself.
-            return self.box.live_item(self.uid_of.get(decoded.first, decoded.first))
+            number = decoded.first
+            return self.box.live_item(self.uid_of.get(number) or self.box.moved_to.get(number, number))
         if decoded.kind == ids.REST:
             item = self.box.live_item(decoded.second)
             return item if item is not None and item.folder.uid == decoded.first else None
@@ -196,4 +197,5 @@ class GraphStore:
         """Every delta and skip token issued for this mailbox so far now gets 410 syncStateNotFound."""
         graph = self._get(mailbox)
         with graph.box.lock:
-            graph.box.epoch += 1
+            graph.box.epoch, graph.box.saved_seq = (graph.box.epoch + 1) % 2**31, -1
+            graph.box.checkpoint()  # a restart must not bring the refused links back
