@@ -6,7 +6,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import pytest
 
 from commsync.cli import main
+from commsync.errors import ConfigError
 from commsync.local_mode import exclusive_runner, run_forever
 from commsync.models import MailboxRef
 from tests.support.local import KEY, local_world, write_config
@@ -29,6 +30,19 @@ def _until(check: Callable[[], T], seconds: float = 30.0) -> T:
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.02)
     return result
+
+
+def _held(store: Path) -> ExitStack:
+    """The store's lock, taken between two of the loop's ticks (it holds it while it drains)."""
+    deadline = time.monotonic() + 30
+    while True:
+        stack = ExitStack()
+        try:
+            stack.enter_context(exclusive_runner(store))
+            return stack
+        except ConfigError:
+            assert time.monotonic() < deadline, "the loop never let go of the store"
+            time.sleep(0.002)
 
 
 @contextmanager
@@ -56,7 +70,7 @@ def test_a_tick_failing_on_a_held_store_is_retried_at_the_next_tick(tmp_path: Pa
     try:
         _until(lambda: len(ticks) >= 2)  # the first tick ran (the new mailbox's first poll)
         # GIVEN another process syncing the store (a `run --once` overlapping the loop)
-        with exclusive_runner(world.store):
+        with _held(world.store):
             write_eml(world.mail, ANN, "Inbox", "0.eml", email_bytes(0))
             world.runtime.state.schedule_poll(
                 MailboxRef(integration=KEY, address=ANN), real_clock() + timedelta(seconds=0.2)
