@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -359,3 +360,46 @@ def test_subscriptions_are_kept_per_integration(state: StateStore, project: str)
     assert state.list_subscriptions(f"{project}/other") == []
     assert state.delete_subscription(key, "a" * 32) == subscription
     assert state.delete_subscription(key, "a" * 32) is None
+
+
+def _raw_integration(state: StateStore, key: str, doc: str | None = None) -> str:
+    """The stored integration row as text; with `doc`, write it as an older version would have."""
+    if isinstance(state, SqliteState):
+        if doc is not None:
+            with state._tx() as db:
+                db.execute("UPDATE integrations SET doc = ? WHERE key = ?", (doc, key))
+        return str(state._one("SELECT doc FROM integrations WHERE key = ?", (key,))[0])
+    assert isinstance(state, DynamoState)
+    if doc is not None:
+        state._table.put_item(Item={"pk": "INTEGRATIONS", "sk": key, "doc": doc})
+    return str(state._table.get_item(Key={"pk": "INTEGRATIONS", "sk": key})["Item"]["doc"])
+
+
+def test_an_unreadable_integration_is_listed_disabled_and_never_rewritten(
+    state: StateStore, project: str
+) -> None:
+    # GIVEN a good integration, and one whose stored options today's model refuses (issue 16)
+    state.put_integration(_integration(project, "good"))
+    ews = Integration(
+        project=project, name="old", kind=SourceKind.EWS, endpoint="https://mail.example", bucket=project
+    )
+    state.put_integration(ews)
+    legacy = ews.model_dump(mode="json") | {"options": {"retired_option": True}}
+    before = _raw_integration(state, f"{project}/old", json.dumps(legacy))
+    # WHEN it is read, one and in the listing
+    mine = {i.name: i for i in state.list_integrations() if i.project == project}
+    one = state.get_integration(f"{project}/old")
+    # THEN it is its integration, disabled with the problem and the fix; the other is untouched
+    assert mine["good"].enabled and one is not None and one.disabled is not None
+    listed = mine["old"].disabled
+    assert listed is not None and listed.error == one.disabled.error
+    assert one.disabled.failure_class == "integration" and "retired_option" in (one.disabled.error or "")
+    assert one.kind is SourceKind.EWS and one.endpoint == "https://mail.example"
+    # AND disabling or enabling it never writes over what is stored
+    state.set_integration_disabled(f"{project}/old", Disabled(reason=DisableReason.QUOTA, at=NOW))
+    state.set_integration_disabled(f"{project}/old", None)
+    assert _raw_integration(state, f"{project}/old") == before
+    # AND a full replacement does
+    state.put_integration(ews)
+    replaced = state.get_integration(f"{project}/old")
+    assert replaced is not None and replaced.enabled

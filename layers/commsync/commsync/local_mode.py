@@ -192,11 +192,15 @@ def run_forever(
     """Dispatch and drain until `stop` is set; the schedule lives in the state, as on AWS.
 
     The tick only bounds how late a due mailbox starts: a due-index query on SQLite costs
-    microseconds, so checking every second is free. With `health` (`commsync serve`), a failing
-    tick is logged, reported there and retried at the next one: the loop never dies of one
-    (issue 16: a `run --once` holding the store lock killed the serve loop for good). Without
-    it (`commsync run`), a failure ends the run as before, with its one-line refusal.
+    microseconds, so checking every second is free. A failing tick is logged (and reported in
+    `health`, `commsync serve`'s /health) and retried at the next one: the loop never dies of one
+    (issue 16: a `run --once` holding the store lock killed the loop for good). Only another
+    process syncing the store when `commsync run` starts is a refusal (ConfigError: one line,
+    exit 2); `serve` (with `health`) keeps its API up and waits for the store instead.
     """
+    if health is None:
+        with exclusive_runner(runtime.config.store):
+            pass  # two runs over one store is a mistake to refuse, not a tick to retry
     last = runtime.engine.clock()
     while not stop.is_set():
         now = runtime.engine.clock()
@@ -206,8 +210,6 @@ def run_forever(
             last = now
             drain(runtime, progress)
         except Exception as exc:
-            if health is None:
-                raise
             _tick_failed(health, exc)
         else:
             if health is not None:
@@ -215,10 +217,12 @@ def run_forever(
         stop.wait(tick_seconds)
 
 
-def _tick_failed(health: LoopHealth, exc: Exception) -> None:
+def _tick_failed(health: LoopHealth | None, exc: Exception) -> None:
     if isinstance(exc, ConfigError):  # another process is syncing the store: it ends, we go on
         logger.warning("sync tick skipped", extra={"reason": str(exc)})
-        health.tick_failed(str(exc))
+        reason = str(exc)
     else:
         logger.exception("sync tick failed; retried at the next tick")
-        health.tick_failed(f"{type(exc).__name__} (see the log)")
+        reason = f"{type(exc).__name__} (see the log)"
+    if health is not None:
+        health.tick_failed(reason)

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from commsync.errors import DisableReason, FailureClass
 from commsync.models import Mailbox, MailboxState
 from commsync.models.common import utc_now
-from commsync.models.integration import Disabled
+from commsync.models.integration import UNREADABLE_SETTINGS, Disabled
 from commsync.observability import logger
 
 
@@ -21,7 +21,7 @@ def mailbox_row(integration: str, address: str, config: str, state: str) -> tupl
     try:
         return Mailbox.model_validate_json(config), MailboxState.model_validate_json(state)
     except (ValidationError, ValueError, RecursionError) as exc:
-        problem = _first_problem(exc)
+        problem = first_problem(exc)
     logger.error(
         "a stored mailbox cannot be read",
         extra={"integration": integration, "mailbox": address, "problem": problem},
@@ -30,7 +30,7 @@ def mailbox_row(integration: str, address: str, config: str, state: str) -> tupl
         reason=DisableReason.SYNC_ERROR,
         at=utc_now(),
         failure_class=FailureClass.MAILBOX,
-        error=f"its stored settings cannot be read ({problem}); replace them (PUT) or delete the mailbox",
+        error=f"{UNREADABLE_SETTINGS} ({problem}); replace them (PUT) or delete the mailbox",
     )
     # Built without validation: the address itself may be what no longer validates. The state
     # keeps its revision, so a conditional save (enable, stop) still applies to it.
@@ -42,7 +42,7 @@ def mailbox_row(integration: str, address: str, config: str, state: str) -> tupl
     return mailbox, stored.model_copy(update={"disabled": unreadable})
 
 
-def _first_problem(exc: Exception) -> str:
+def first_problem(exc: Exception) -> str:
     if isinstance(exc, ValidationError) and exc.errors():
         error = exc.errors()[0]
         where = (

@@ -29,6 +29,16 @@ class Disabled(DomainModel):
     failure_class: FailureClass | None = None
     error: str | None = Field(default=None, max_length=2000)
 
+    @property
+    def unreadable(self) -> bool:
+        """Set on read for a stored row that no longer validates (adapters, issue 16): never
+        stored, and a full replacement does not carry it over."""
+        return self.reason is DisableReason.SYNC_ERROR and (self.error or "").startswith(UNREADABLE_SETTINGS)
+
+
+# The start of the sync error of a stored row that cannot be read (adapters/stored_*.py).
+UNREADABLE_SETTINGS = "its stored settings cannot be read"
+
 
 _Options = TypeVar("_Options", bound=DomainModel)
 # Each kind's options model; a kind without one takes free-form options (eml).

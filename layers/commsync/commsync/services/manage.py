@@ -21,7 +21,10 @@ def _user_toggle(current: Disabled | None, enabled: bool, engine: Engine) -> Dis
 
 def apply_integration(engine: Engine, integration: Integration, enabled: bool = True) -> Integration:
     existing = engine.state.get_integration(integration.key)
-    disabled = _user_toggle(existing.disabled if existing else None, enabled, engine)
+    previous = existing.disabled if existing else None
+    if previous is not None and previous.unreadable:
+        previous = None  # this replacement is the fix the error asked for (issue 16)
+    disabled = _user_toggle(previous, enabled, engine)
     stored = integration.model_copy(update={"disabled": disabled})
     engine.state.put_integration(stored)
     return stored

@@ -191,7 +191,11 @@ def _token_request(secrets_port: SecretStore, client: OAuthClient, form: dict[st
             verify=client.verify,
         )
     except requests.RequestException as exc:
-        raise TransientError(f"token_endpoint_unreachable ({type(exc).__name__})") from None
+        from commsync.sources.network import unreachable  # imports requests too: only here
+
+        # Name the token endpoint's host and the cause, as for the mail servers (issue 16).
+        named = unreachable("the token endpoint", exc, client.token_url)
+        raise named or TransientError(f"token_endpoint_unreachable ({type(exc).__name__})") from None
     try:
         body = response.json()
     except ValueError:

@@ -7,8 +7,9 @@ cache serves repeated polls. msal itself is imported only by the integrations th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -16,7 +17,11 @@ from pydantic import SecretStr
 
 from commsync.errors import CommsyncError, IntegrationError, TransientError
 from commsync.observability import redacting_filter
+from commsync.sources.network import unreachable
 from commsync.sources.tls_http import TlsHttpAdapter
+
+T = TypeVar("T")
+IDENTITY = "the identity platform"
 
 # Microsoft's own hosts, where msal's instance discovery applies; any other authority is one
 # the user runs (a sovereign cloud proxy, or the project's identity emulator in tests).
@@ -78,13 +83,29 @@ def confidential_app(
     # verify, while the adapter applies the integration's CA bundle to every request.
     session = requests.Session()
     session.mount("https://", TlsHttpAdapter(ciphers=ciphers, ca_bundle=ca_bundle))
-    return msal.ConfidentialClientApplication(
-        client_id,
-        client_credential=credential.value,
-        authority=f"{authority.rstrip('/')}/{tenant}",
-        instance_discovery=host in _MICROSOFT_HOSTS,
-        http_client=session,
+    # msal reads the authority's OpenID configuration here: the first call that can meet the network.
+    return identity_call(
+        authority,
+        lambda: msal.ConfidentialClientApplication(
+            client_id,
+            client_credential=credential.value,
+            authority=f"{authority.rstrip('/')}/{tenant}",
+            instance_discovery=host in _MICROSOFT_HOSTS,
+            http_client=session,
+        ),
     )
+
+
+def identity_call(authority: str, call: Callable[[], T]) -> T:
+    """An msal call whose network failure names the identity host and the cause (DNS, refused,
+    TLS verify, timeout), as sources/network.py does for the mail servers (issue 16); msal
+    itself lets requests' exception out, which named neither."""
+    try:
+        return call()
+    except requests.RequestException as exc:
+        named = unreachable(IDENTITY, exc, authority)
+        host = urlsplit(authority).hostname or authority
+        raise named or TransientError(f"{IDENTITY} at {host} failed: {type(exc).__name__}") from None
 
 
 def access_token(result: dict[str, Any]) -> str:

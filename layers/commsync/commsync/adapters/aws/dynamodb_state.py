@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from commsync.adapters.aws.dynamodb_api_state import DynamoApiState
 from commsync.adapters.aws.dynamodb_mailboxes import DynamoMailboxes, conditional_failed
+from commsync.adapters.stored_integration import integration_row, writable
 from commsync.models import Integration, Usage
 from commsync.models.comment_feed import change_key
 from commsync.models.common import iso_z
@@ -23,6 +24,8 @@ from commsync.models.integration import Disabled
 from commsync.ports import CommentEntry
 
 INTEGRATIONS = "INTEGRATIONS"
+# A disable racing a PUT reads again; past this many the PUT (the newer intent) wins.
+_UPDATE_ATTEMPTS = 3
 
 
 class DynamoState(DynamoMailboxes, DynamoApiState):
@@ -39,16 +42,35 @@ class DynamoState(DynamoMailboxes, DynamoApiState):
         )
 
     def get_integration(self, key: str) -> Integration | None:
-        item = self._table.get_item(Key={"pk": INTEGRATIONS, "sk": key}, ConsistentRead=True).get("Item")
-        return Integration.model_validate_json(str(item["doc"])) if item else None
+        item = self._integration_item(key)
+        return integration_row(key, str(item["doc"])) if item else None
 
     def list_integrations(self) -> list[Integration]:
-        return [Integration.model_validate_json(str(i["doc"])) for i in self._query(INTEGRATIONS)]
+        # A row that no longer validates is read as its integration, disabled (issue 16).
+        return [integration_row(str(i["sk"]), str(i["doc"])) for i in self._query(INTEGRATIONS)]
 
     def set_integration_disabled(self, key: str, disabled: Disabled | None) -> None:
-        current = self.get_integration(key)
-        if current is not None:
-            self.put_integration(current.model_copy(update={"disabled": disabled}))
+        for _ in range(_UPDATE_ATTEMPTS):
+            item = self._integration_item(key)
+            current = writable(str(item["doc"])) if item else None
+            if item is None or current is None:
+                return  # gone, or unreadable: left exactly as stored, only PUT or delete replaces it
+            updated = current.model_copy(update={"disabled": disabled}).model_dump_json()
+            try:
+                # Conditional on the doc read: a PUT in between is never overwritten by this copy.
+                self._table.put_item(
+                    Item={"pk": INTEGRATIONS, "sk": key, "doc": updated},
+                    ConditionExpression="doc = :read",
+                    ExpressionAttributeValues={":read": item["doc"]},
+                )
+                return
+            except ClientError as exc:
+                if not conditional_failed(exc):
+                    raise
+
+    def _integration_item(self, key: str) -> dict[str, Any] | None:
+        item = self._table.get_item(Key={"pk": INTEGRATIONS, "sk": key}, ConsistentRead=True).get("Item")
+        return dict(item) if item else None
 
     # comment index and usage
     def get_comment_entry(self, bucket: str, comment_id: str) -> CommentEntry | None:

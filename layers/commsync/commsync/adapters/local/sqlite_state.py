@@ -13,6 +13,7 @@ from pathlib import Path
 from commsync.adapters.local.sqlite_api_state import API_SCHEMA, SqliteApiState, add_change_keys
 from commsync.adapters.local.sqlite_pending import PENDING_SCHEMA, SqlitePendingCounts
 from commsync.adapters.local.sqlite_rows import connect, mailbox_row
+from commsync.adapters.stored_integration import integration_row, writable
 from commsync.models import Checkpoint, Integration, Mailbox, MailboxRef, MailboxState, Usage
 from commsync.models.comment_feed import change_key
 from commsync.models.common import iso_z, utc_now
@@ -76,17 +77,20 @@ class SqliteState(SqliteApiState, SqlitePendingCounts):
 
     def get_integration(self, key: str) -> Integration | None:
         row = self._one("SELECT doc FROM integrations WHERE key = ?", (key,))
-        return Integration.model_validate_json(row[0]) if row else None
+        return integration_row(key, row[0]) if row else None
 
     def list_integrations(self) -> list[Integration]:
-        rows = self._all("SELECT doc FROM integrations ORDER BY key")
-        return [Integration.model_validate_json(r[0]) for r in rows]
+        # A row that no longer validates is read as its integration, disabled (issue 16).
+        rows = self._all("SELECT key, doc FROM integrations ORDER BY key")
+        return [integration_row(key, doc) for key, doc in rows]
 
     def set_integration_disabled(self, key: str, disabled: Disabled | None) -> None:
         with self._tx() as db:
             row = db.execute("SELECT doc FROM integrations WHERE key = ?", (key,)).fetchone()
-            if row:
-                updated = Integration.model_validate_json(row[0]).model_copy(update={"disabled": disabled})
+            current = writable(row[0]) if row else None
+            # An unreadable row is left exactly as stored: only PUT or delete replaces it.
+            if current is not None:
+                updated = current.model_copy(update={"disabled": disabled})
                 db.execute("UPDATE integrations SET doc = ? WHERE key = ?", (updated.model_dump_json(), key))
 
     # mailboxes

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from commsync.models.ews import EwsOptions
-from commsync.sources.msal_apps import Credential, confidential_app
+from commsync.sources.msal_apps import Credential, confidential_app, identity_call
 
 EXCHANGE_SCOPE = "https://outlook.office365.com/.default"
 EXCHANGE_USER_SCOPE = "https://outlook.office365.com/EWS.AccessAsUser.All"
@@ -26,7 +26,10 @@ def token_acquirer(options: EwsOptions, secret: dict[str, SecretStr]) -> Callabl
     if "username" in secret and "password" in secret:
         # A delegated service user (Exchange Online without an app-only grant).
         username, password = secret["username"].get_secret_value(), secret["password"].get_secret_value()
-        return lambda: app.acquire_token_by_username_password(
-            username, password, scopes=[EXCHANGE_USER_SCOPE]
+        return lambda: identity_call(
+            options.authority,
+            lambda: app.acquire_token_by_username_password(username, password, scopes=[EXCHANGE_USER_SCOPE]),
         )
-    return lambda: app.acquire_token_for_client(scopes=[EXCHANGE_SCOPE])
+    return lambda: identity_call(
+        options.authority, lambda: app.acquire_token_for_client(scopes=[EXCHANGE_SCOPE])
+    )

@@ -12,7 +12,7 @@ from commsync.errors import IntegrationError
 from commsync.models import Integration
 from commsync.models.graph import GraphOptions
 from commsync.ports import SecretStore
-from commsync.sources.msal_apps import Credential, access_token, confidential_app
+from commsync.sources.msal_apps import Credential, access_token, confidential_app, identity_call
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
@@ -39,6 +39,7 @@ class AppTokens:
             options.ciphers,
         )
         self._forced = False
+        self._authority = options.authority
 
     def token(self) -> str:
         if self._forced:
@@ -47,7 +48,10 @@ class AppTokens:
             for entry in list(cache.search(cache.CredentialType.ACCESS_TOKEN)):
                 cache.remove_at(entry)
             self._forced = False
-        return access_token(self._app.acquire_token_for_client(scopes=[GRAPH_SCOPE]))
+        result = identity_call(
+            self._authority, lambda: self._app.acquire_token_for_client(scopes=[GRAPH_SCOPE])
+        )
+        return access_token(result)
 
     def invalidate(self) -> None:
         self._forced = True
