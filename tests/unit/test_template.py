@@ -250,7 +250,7 @@ def test_table_has_keys_due_index_ttl_and_recovery(template: Template) -> None:
     table = _props(template, "StateTable")
     # WHEN its schema is read
     indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
-    # THEN pk/sk, the dispatcher's due-index, expiring leases, PITR and encryption
+    # THEN pk/sk, the dispatcher's due-index, expiring items (OAuth states), PITR and encryption
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["KeySchema"] == [
         {"AttributeName": "pk", "KeyType": "HASH"},

@@ -74,7 +74,6 @@ class SqliteApiState:
                 "DELETE FROM mailboxes WHERE integration = ? AND address = ?", (ref.integration, ref.address)
             ).rowcount
             db.execute("DELETE FROM checkpoints WHERE mailbox_key = ?", (ref.key,))
-            db.execute("DELETE FROM leases WHERE key = ?", (ref.key,))
             return bool(deleted)
 
     # OAuth state

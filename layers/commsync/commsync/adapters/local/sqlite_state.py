@@ -30,7 +30,6 @@ CREATE INDEX IF NOT EXISTS mailboxes_due ON mailboxes (due, next_poll_at);
 CREATE TABLE IF NOT EXISTS checkpoints (
     mailbox_key TEXT NOT NULL, folder_id TEXT NOT NULL, doc TEXT NOT NULL, rev INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (mailbox_key, folder_id));
-CREATE TABLE IF NOT EXISTS leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS comment_index (
     bucket TEXT NOT NULL, comment_id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (bucket, comment_id));
 CREATE TABLE IF NOT EXISTS usage (
